@@ -14,6 +14,7 @@ app = typer.Typer(
     help="Đồ thị tri thức và tìm kiếm ngữ nghĩa văn bản chỉ đạo của Đảng.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    add_completion=False,
 )
 
 

@@ -257,3 +257,22 @@ def term_years(term: str) -> tuple[int, int] | None:
             end = _TERMS[i + 1][0].year if i + 1 < len(_TERMS) else start.year + 5
             return start.year, end
     return None
+
+
+def issuer_slug(number: str | None, org: str | None) -> str | None:
+    """The issuer part of a document IRI.
+
+    Central codes are unique nation-wide (``tw``, ``btgtw``); local codes are not
+    (every Thành ủy writes ``/ThU``), so local documents use their committee's name.
+
+    >>> issuer_slug("23-CT/TW", "Ban Bí thư"), issuer_slug("117-KH/ThU", "Thành ủy Lai Châu")
+    ('tw', 'thanh-uy-lai-chau')
+    >>> issuer_slug("147-KH/TU", None)
+    'tu'
+    """
+    parsed = parse_number(number) if number else None
+    if parsed and (parsed.is_central or parsed.form == "state"):
+        return slugify(parsed.issuer_code)
+    if org:
+        return slugify(org)
+    return slugify(parsed.issuer_code) if parsed else None
