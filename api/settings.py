@@ -23,6 +23,9 @@ class Settings:
     embedder_model: str | None = None  # local directory or hub id for sentence-transformers
     sparql_timeout_s: float = 10.0
     sparql_max_rows: int = 10_000
+    sparql_workers: int = 2  # worker processes running SPARQL queries (each killable on timeout)
+    update_token: str | None = None  # bearer token for POST /sparql/update; None: the endpoint is read-only
+    cors_origins: tuple[str, ...] = ("*",)  # origins allowed to GET the endpoint and the API
 
     @classmethod
     def load(cls, home: str | Path | None = None, **overrides: object) -> Settings:
