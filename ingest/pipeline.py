@@ -1,12 +1,29 @@
-"""The staged parser: read → normalize → structure → references → relations → tasks."""
+"""The staged parser: read → normalize → layout → citations → resolution → relations → tasks.
+
+Each stage is a module of its own and testable alone; this module only wires them and
+shapes the result into the extraction contract (kg/document.py, SPEC section 3).
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from ingest.citations import find_citations
+from ingest.layout import Layout, committee, parse_layout
+from ingest.normalize import clean
+from ingest.orgs import Context
+from ingest.outline import provisions
 from ingest.readers import SourceText, read_file
 from ingest.registry import Registry
-from kg.document import ExtractedDocument
+from ingest.relations import type_relations
+from ingest.resolve import resolve_citations
+from ingest.tasks import extract_tasks
+from kg.document import ExtractedDocument, Issuer
+from kg.identity import TYPE_NAMES, TYPE_WORDS, make_key
+
+EXTRACTOR_VERSION = "1"
+_PROVINCE_IN_TEXT = re.compile(r"Tỉnh [uủ][ỷy]\s+((?:[A-ZĐ][^\s,;.()]*\s?){1,3})")
 
 
 def extract_file(path: Path, registry: Registry) -> ExtractedDocument:
@@ -14,6 +31,70 @@ def extract_file(path: Path, registry: Registry) -> ExtractedDocument:
     return extract_source(read_file(Path(path)), registry)
 
 
+def _province(org: str | None, parent: str | None, text: str) -> str | None:
+    for name in (parent, org):
+        if name and (m := re.match(r"(?:Đảng bộ tỉnh|Tỉnh ủy)\s+(.+)$", name)):
+            return m.group(1)
+    places = [m.group(1).strip() for m in _PROVINCE_IN_TEXT.finditer(text)]
+    return max(set(places), key=places.count) if places else None
+
+
+def _issuer(layout: Layout, text: str) -> tuple[Issuer, Context]:
+    org, parent = committee(layout)
+    province = _province(org, parent, text)
+    if parent is None and province and org and not org.startswith("Tỉnh ủy"):
+        parent = f"Đảng bộ tỉnh {province}"
+    basis = text[layout.basis_span[0] : layout.basis_span[1]]
+    on_behalf = ((layout.signer or {}).get("on_behalf_of") or "").upper()
+    name = org
+    if org and ("THƯỜNG VỤ" in on_behalf or re.search(r"Ban Thường vụ [^,;]*ban hành", basis)):
+        name = f"Ban Thường vụ {org}"
+    elif org and "CHẤP HÀNH" in on_behalf:
+        name = f"Ban Chấp hành Đảng bộ {org.split(' ', 2)[-1]}" if org.count(" ") >= 2 else org
+    return Issuer(name=name, org=org, parent=parent), Context(org=org, province=province)
+
+
 def extract_source(source: SourceText, registry: Registry) -> ExtractedDocument:
     """Parse already-read text into the extraction contract."""
-    raise NotImplementedError("parser stages land in the next commit")
+    text = clean(source.text)
+    layout = parse_layout(text)
+    issuer, ctx = _issuer(layout, text)
+    number = layout.number
+    year = int(layout.date[:4]) if layout.date else None
+    code = number.type_code if number else (TYPE_WORDS.get((layout.type_word or "").lower()))
+    doc_type = layout.type_word or (TYPE_NAMES.get(code) if code else None)
+    warnings: list[str] = []
+    if number is None:
+        warnings.append("Không tìm thấy số, ký hiệu văn bản (no document number)")
+    if layout.date is None:
+        warnings.append("Không tìm thấy ngày ban hành (no issue date)")
+
+    cites = find_citations(text)
+    resolution = resolve_citations(cites, ctx, registry, number.text if number else None, year)
+    for ref in resolution.references:
+        for mention in ref["mentions"]:
+            mention["text"] = source.text[mention["start"] : mention["end"]]
+    footnote_spans = [(layout.lines[i].start, layout.lines[i].end) for i in layout.footnotes]
+    rel = type_relations(text, cites, resolution.keys, layout.title_span, layout.basis_span, footnote_spans)
+    items = provisions(layout)
+    return ExtractedDocument(
+        source={"path": source.path, "sha256": source.sha256, "format": source.format},
+        number=number.text if number else None,
+        doc_type=doc_type,
+        doc_type_code=code,
+        issuer=issuer,
+        place=layout.place,
+        date=layout.date,
+        title=layout.title,
+        signer=layout.signer,  # type: ignore[typeddict-item]
+        key=make_key(number, year) if number else f"{Path(source.path).stem}@{year or '?'}",
+        based_on=rel.based_on,
+        implements=rel.implements,
+        implements_partly=rel.implements_partly,
+        references=resolution.references,
+        relations_between_references=rel.between,
+        provisions=items,
+        tasks=extract_tasks(items, year),
+        recipients=layout.recipients,
+        warnings=warnings + resolution.warnings,
+    )

@@ -121,8 +121,8 @@ LEVELS = ("central", "province", "district", "commune", "state")
 
 _CANONICAL_CODES = {fold(c): c for c in [*TYPE_NAMES, *ISSUER_CODES]}
 _CODE = r"[A-Za-zĐđ][A-Za-zĐđ0-9]{0,11}"
-_PARTY = re.compile(rf"(\d{{1,5}})\s*[-–]\s*({_CODE})\s*/\s*({_CODE}(?:-{_CODE})?)")
-_STATE = re.compile(rf"(\d{{1,5}})\s*/\s*(?:(\d{{4}})\s*/\s*)?({_CODE})\s*-\s*({_CODE})")
+PARTY_NUMBER = re.compile(rf"(\d{{1,5}})\s*[-–]\s*({_CODE})\s*/\s*({_CODE}(?:-{_CODE})?)")
+STATE_NUMBER = re.compile(rf"(\d{{1,5}})\s*/\s*(?:(\d{{4}})\s*/\s*)?({_CODE})\s*-\s*({_CODE})")
 
 
 def canonical_code(code: str) -> str:
@@ -160,8 +160,8 @@ def _seq(digits: str) -> str:
 
 def parse_number(text: str) -> DocumentNumber | None:
     """Parse the first number and symbol found in ``text``; ``None`` when there is none."""
-    party = _PARTY.search(text)
-    state = _STATE.search(text)
+    party = PARTY_NUMBER.search(text)
+    state = STATE_NUMBER.search(text)
     if party and (not state or party.start() <= state.start()):
         seq, type_code, issuer = party.groups()
         return DocumentNumber(_seq(seq), canonical_code(type_code), canonical_code(issuer), "party")

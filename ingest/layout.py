@@ -1,0 +1,230 @@
+"""The layout of a party document: header, number, place and date, type, title, basis clause,
+body, "Nơi nhận", signature block, annexes and footnotes — as spans of the cleaned text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.dates import match_date
+from ingest.normalize import squash
+from ingest.orgs import org_case
+from kg.identity import ISSUER_CODES, TYPE_WORDS, DocumentNumber, parse_number
+
+_HEADER_LINES = 45
+_TYPE_LINE = re.compile(
+    r"^\s*(" + "|".join(sorted((w.upper() for w in TYPE_WORDS), key=len, reverse=True))
+    + r"|CHƯƠNG TRÌNH HÀNH ĐỘNG|ĐỀ ÁN)\s*$"
+)
+_NUMBER_LINE = re.compile(r"^\s*Số\s*:?\s*(\d.*)$")
+_DATE_LINE = re.compile(r"^\s*(?P<place>[^,\n]{2,40}?)\s*,\s*ngày\s+\d", re.IGNORECASE)
+_SEPARATOR = re.compile(r"^\s*[-_=*·.–—]{3,}\s*$")
+_BASIS_CUE = re.compile(r"^\s*(Thực hiện|Căn cứ|Triển khai|Theo|Thi hành|Qua|Trên cơ sở)\b")
+_BASIS_END = re.compile(r"ban hành|như sau\s*:?\s*$|xây dựng [Kk]ế hoạch")
+_SECTION = re.compile(r"^\s*(?:[IVX]{1,5}\.|\d{1,2}\.)\s")
+_RECIPIENTS = re.compile(r"^\s*Nơi nhận\s*:?", re.IGNORECASE)
+_ON_BEHALF = re.compile(r"^\s*((?:T/M|K/T|T/L|TM\.|KT\.|TL\.|TUQ\.|Q\.)\s*.+?)\s*$")
+_ROLE = re.compile(r"^\s*((?:PHÓ\s+)?BÍ THƯ|(?:PHÓ\s+)?TRƯỞNG BAN|CHÁNH VĂN PHÒNG|(?:PHÓ\s+)?CHỦ TỊCH"
+                   r"|(?:PHÓ\s+)?CHÁNH VĂN PHÒNG|ỦY VIÊN[^\n]*|THƯỜNG TRỰC[^\n]*)\s*$")
+_PERSON = re.compile(r"^\s*([A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][^\s\d,.;:()]+"
+                     r"(?:\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][^\s\d,.;:()]+){1,4})\s*$")
+_ANNEX = re.compile(r"^\s*(ĐỀ CƯƠNG|PHỤ LỤC|Phụ lục)\b")
+_FOOTNOTE = re.compile(r"^\s*(?:⁽\d+⁾|\((?:\d{1,2}|[^\w\s()]{1,2})\)|\[\d{1,2}\])\s*\S")
+_DEPARTMENT = re.compile(r"^(BAN |VĂN PHÒNG|ỦY BAN KIỂM TRA|UỶ BAN KIỂM TRA|TRUNG TÂM)")
+_PARTY_MOTTO = "ĐẢNG CỘNG SẢN VIỆT NAM"
+
+
+@dataclass
+class Line:
+    """One line of the cleaned text and its offsets."""
+
+    start: int
+    end: int
+    text: str
+
+    @property
+    def stripped(self) -> str:
+        return self.text.strip()
+
+
+@dataclass
+class Layout:
+    """Where each part of the document is. Offsets index the cleaned (= NFC) text."""
+
+    lines: list[Line]
+    number: DocumentNumber | None = None
+    type_word: str | None = None
+    header_orgs: list[str] = field(default_factory=list)
+    place: str | None = None
+    date: str | None = None
+    title: str | None = None
+    title_span: tuple[int, int] = (0, 0)
+    basis_span: tuple[int, int] = (0, 0)
+    body: tuple[int, int] = (0, 0)  # line indexes [first, last)
+    annexes: list[tuple[int, int]] = field(default_factory=list)  # line index ranges
+    footnotes: set[int] = field(default_factory=set)  # line indexes
+    recipients: list[str] = field(default_factory=list)
+    signer: dict[str, str | None] | None = None
+
+
+def split_lines(text: str) -> list[Line]:
+    """Lines with their character offsets."""
+    lines, pos = [], 0
+    for raw in text.split("\n"):
+        lines.append(Line(pos, pos + len(raw), raw))
+        pos += len(raw) + 1
+    return lines
+
+
+def _is_upper(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 3 and sum(c.isupper() for c in letters) / len(letters) > 0.85
+
+
+def _header(layout: Layout, type_index: int | None) -> None:
+    lines = layout.lines
+    limit = type_index if type_index is not None else min(len(lines), _HEADER_LINES)
+    for line in lines[:limit]:
+        s = line.stripped
+        number = _NUMBER_LINE.match(s)
+        if number and layout.number is None:
+            layout.number = parse_number(number.group(1))
+            continue
+        date_line = _DATE_LINE.match(s)
+        if date_line and layout.date is None and (found := match_date(s)):
+            layout.place, layout.date = squash(date_line.group("place")), found.value
+            continue
+        if s and s != "*" and _PARTY_MOTTO not in s.upper() and _is_upper(s) and not _TYPE_LINE.match(s):
+            layout.header_orgs.append(s)
+    if layout.number is None:
+        for line in lines[:limit]:
+            if (found := parse_number(line.stripped)) and found.form == "party":
+                layout.number = found
+                break
+
+
+def _title(layout: Layout, type_index: int) -> int:
+    """Read the title after the type line; return the index of the first body line."""
+    lines = layout.lines
+    parts, first, last, i = [], None, None, type_index + 1
+    while i < len(lines) and i < type_index + 12:
+        s = lines[i].stripped
+        if _SEPARATOR.match(s):
+            i += 1
+            break
+        if _BASIS_CUE.match(s) or _SECTION.match(s) or s.startswith("Kính gửi"):
+            break
+        if s:
+            parts.append(s)
+            first = i if first is None else first
+            last = i
+        i += 1
+    if parts:
+        layout.title = squash(" ".join(parts))
+        layout.title_span = (lines[first].start, lines[last].end)
+    return i
+
+
+def _basis(layout: Layout, start: int) -> int:
+    lines, i = layout.lines, start
+    while i < len(lines) and not lines[i].stripped:
+        i += 1
+    if i >= len(lines) or not _BASIS_CUE.match(lines[i].stripped):
+        return i
+    first = i
+    while i < len(lines) and i < first + 8:
+        s = lines[i].stripped
+        if i > first and (_SECTION.match(s) or (s and not _BASIS_CUE.match(s))):
+            break
+        i += 1
+        if _BASIS_END.search(s):
+            break
+    layout.basis_span = (lines[first].start, lines[i - 1].end)
+    return first
+
+
+def _closing(layout: Layout, body_start: int) -> None:
+    """Find "Nơi nhận", the signature block and the annexes after the body."""
+    lines = layout.lines
+    end = next((i for i in range(body_start, len(lines)) if _RECIPIENTS.match(lines[i].stripped)), None)
+    cursor = end if end is not None else len(lines)
+    if end is not None:
+        i = end + 1
+        while i < len(lines):
+            s = lines[i].stripped
+            if s.startswith(("-", "+", "•")):
+                item = s.lstrip("-+• ").rstrip(" ,.;")
+                if item and not item.lower().startswith("lưu"):
+                    layout.recipients.append(squash(item))
+            elif s:
+                break
+            i += 1
+        cursor = i
+    signer_end = _signer(layout, cursor if end is not None else body_start)
+    annex_from = max(cursor, signer_end)
+    starts = [i for i in range(annex_from, len(lines)) if _ANNEX.match(lines[i].stripped)]
+    if end is None:
+        end = min([signer_end if layout.signer else len(lines), *starts])
+    layout.body = (body_start, end)
+    bounds = [*starts, len(lines)]
+    layout.annexes = [(bounds[k], bounds[k + 1]) for k in range(len(starts))]
+    layout.footnotes = {i for i, line in enumerate(lines) if i >= body_start and _FOOTNOTE.match(line.text)}
+
+
+def _signer(layout: Layout, start: int) -> int:
+    lines = layout.lines
+    on_behalf = role = name = None
+    stop = start
+    for i in range(start, min(len(lines), start + 40)):
+        s = lines[i].stripped
+        if _ANNEX.match(s) and (role or name or on_behalf):
+            break
+        if on_behalf is None and role is None and (m := _ON_BEHALF.match(s)) and _is_upper(s):
+            on_behalf, stop = squash(m.group(1)), i + 1
+        elif role is None and (m := _ROLE.match(s)):
+            role, stop = squash(m.group(1)), i + 1
+        elif name is None and (m := _PERSON.match(s)) and not _is_upper(s):
+            if role or on_behalf or start > layout.body[0]:
+                name, stop = squash(m.group(1)), i + 1
+                break
+        elif s and (role or on_behalf) and not _is_upper(s):
+            break
+    if name or role or on_behalf:
+        layout.signer = {"name": name, "role": role, "on_behalf_of": on_behalf}
+    return stop
+
+
+def parse_layout(text: str) -> Layout:
+    """Locate every part of the document in the cleaned text."""
+    layout = Layout(split_lines(text))
+    lines = layout.lines
+    type_index = next((i for i, line in enumerate(lines[:_HEADER_LINES]) if _TYPE_LINE.match(line.stripped)),
+                      None)
+    _header(layout, type_index)
+    if type_index is not None:
+        layout.type_word = lines[type_index].stripped.capitalize()
+        after_title = _title(layout, type_index)
+    else:
+        after_title = next((i for i, line in enumerate(lines) if _BASIS_CUE.match(line.stripped)
+                            or _SECTION.match(line.stripped)), 0)
+    body_start = _basis(layout, after_title)
+    layout.body = (body_start, len(lines))
+    _closing(layout, body_start)
+    return layout
+
+
+def committee(layout: Layout) -> tuple[str | None, str | None]:
+    """(committee, parent organization) from the header, else from the number and the place line."""
+    orgs = [org_case(s) for s in layout.header_orgs]
+    if len(orgs) >= 2:
+        parent, own = orgs[-2], orgs[-1]
+        if _DEPARTMENT.match(layout.header_orgs[-1].upper()) and not any(c.isupper() for c in own[1:]):
+            own = f"{own} {parent}"
+        return own, parent
+    if len(orgs) == 1:
+        return orgs[0], None
+    if layout.number and (known := ISSUER_CODES.get(layout.number.issuer_code)) and layout.place:
+        place = re.sub(r"^(TP\.|Thành phố|TX\.|Thị xã|Thị trấn|Huyện|Tỉnh)\s*", "", layout.place).strip()
+        return f"{known[0]} {place}".strip(), None
+    return None, None

@@ -1,0 +1,105 @@
+"""Committee names: casing of header lines and resolution of relative names ("của Tỉnh ủy").
+
+>>> org_case("THÀNH ỦY LAI CHÂU"), org_case("ĐẢNG BỘ TỈNH LAI CHÂU")
+('Thành ủy Lai Châu', 'Đảng bộ tỉnh Lai Châu')
+>>> org_case("ĐẢNG ỦY PHƯỜNG TÂN PHONG"), org_case("BAN TUYÊN GIÁO TỈNH ỦY")
+('Đảng ủy phường Tân Phong', 'Ban Tuyên giáo Tỉnh ủy')
+>>> committee_of("Ban Thường vụ Tỉnh uỷ Lai Châu")
+'Tỉnh ủy Lai Châu'
+>>> Context(org="Thành ủy Lai Châu", province="Lai Châu").resolve("Ban Thường vụ Tỉnh ủy")
+'Tỉnh ủy Lai Châu'
+>>> Context(org="Thành ủy Lai Châu", province="Lai Châu").resolve("Ban Tuyên giáo Thành ủy")
+'Ban Tuyên giáo Thành ủy Lai Châu'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kg.identity import ISSUER_CODES
+
+# Words that name a kind of committee or body; what follows the last one is a place name.
+_COMMITTEES = ("tỉnh ủy", "thành ủy", "huyện ủy", "quận ủy", "thị ủy", "đảng ủy")
+_UNIT_WORDS = ("tỉnh", "thành phố", "huyện", "quận", "thị xã", "xã", "phường", "thị trấn")
+_CAPITALIZED = {
+    "tỉnh ủy": "Tỉnh ủy", "thành ủy": "Thành ủy", "huyện ủy": "Huyện ủy", "quận ủy": "Quận ủy",
+    "thị ủy": "Thị ủy", "trung ương": "Trung ương", "ban thường vụ": "Ban Thường vụ",
+    "ban chấp hành": "Ban Chấp hành", "bộ chính trị": "Bộ Chính trị", "ban bí thư": "Ban Bí thư",
+    "ban tuyên giáo": "Ban Tuyên giáo", "ban tổ chức": "Ban Tổ chức", "ban dân vận": "Ban Dân vận",
+    "ban nội chính": "Ban Nội chính", "văn phòng": "Văn phòng", "ủy ban kiểm tra": "Ủy ban Kiểm tra",
+}
+_KIND_WORD = re.compile(r"\b(?:" + "|".join([*_COMMITTEES, *_UNIT_WORDS]) + r")\b")
+_LEADERSHIP = re.compile(r"^(?:Ban Thường vụ|Ban Chấp hành|Thường trực)\s+")
+_COMMITTEE_IN = re.compile(r"(tỉnh ủy|thành ủy|huyện ủy|quận ủy|thị ủy|đảng ủy)(?:\s+(.+))?$", re.IGNORECASE)
+
+
+def _uy(text: str) -> str:
+    """Unify the two spellings of "ủy" (uỷ/ủy) on the modern one."""
+    return text.replace("uỷ", "ủy").replace("Uỷ", "Ủy").replace("UỶ", "ỦY")
+
+
+def org_case(upper: str) -> str:
+    """Turn an all-caps header line into the usual written form of the name."""
+    text = _uy(" ".join(upper.split())).lower()
+    place = ""
+    kinds = list(_KIND_WORD.finditer(text))
+    if kinds and kinds[-1].end() < len(text):  # the place name follows the last kind word
+        text, place = text[: kinds[-1].end()], text[kinds[-1].end():].strip()
+    for lower, proper in _CAPITALIZED.items():
+        text = re.sub(rf"\b{lower}\b", proper, text)
+    text = text[:1].upper() + text[1:]
+    if place:
+        text += " " + " ".join(w[:1].upper() + w[1:] for w in place.split())
+    return text
+
+
+def _split_committee(text: str) -> tuple[str, str] | None:
+    """("Tỉnh ủy", "Lai Châu") from "... Tỉnh uỷ Lai Châu"; the place may be empty."""
+    match = _COMMITTEE_IN.search(_uy(text))
+    if not match:
+        return None
+    kind = match.group(1)[:1].upper() + match.group(1)[1:].lower()
+    return kind, (match.group(2) or "").strip()
+
+
+def committee_of(issuer: str) -> str | None:
+    """The committee (Tỉnh ủy X, Thành ủy X, ...) named in an issuer phrase, else ``None``."""
+    split = _split_committee(issuer)
+    return " ".join(part for part in split if part) if split else None
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the citing document tells about where it sits: its committee and province."""
+
+    org: str | None = None
+    province: str | None = None
+
+    def resolve_phrase(self, issuer: str) -> str:
+        """Complete a relative issuer phrase with the place it means here, keeping its wording.
+
+        "Ban Thường vụ Tỉnh ủy" in a Lai Châu document → "Ban Thường vụ Tỉnh ủy Lai Châu".
+        """
+        issuer = _uy(" ".join(issuer.split()))
+        split = _split_committee(issuer)
+        if split is None or split[1]:
+            return issuer  # not a committee, or it already names its place
+        own = _split_committee(self.org) if self.org else None
+        if split[0] == "Tỉnh ủy" and self.province:
+            return f"{issuer} {self.province}"
+        if own and own[0] == split[0] and own[1]:
+            return f"{issuer} {own[1]}"
+        return issuer
+
+    def resolve(self, issuer: str) -> str:
+        """The body behind an issuer phrase: "Ban Thường vụ Tỉnh ủy" here → "Tỉnh ủy Lai Châu"."""
+        return _LEADERSHIP.sub("", self.resolve_phrase(issuer))
+
+
+def code_committee(issuer_code: str, context: Context) -> str | None:
+    """The committee behind a local issuer code in this context (``TU`` in Lai Châu → Tỉnh ủy Lai Châu)."""
+    known = ISSUER_CODES.get(issuer_code)
+    if not known or known[1] in ("central", "state"):
+        return None
+    return context.resolve(known[0])
