@@ -78,6 +78,9 @@ def _year_for(cite: Citation, number: str, group: list[Citation], registry: Regi
               doc_year: int | None, hints: set[str], warnings: list[str]) -> int | None:
     if cite.date:
         return cite.date.year
+    parsed = parse_number(number)
+    if parsed and parsed.year:  # "30/2020/NĐ-CP" carries its year
+        return parsed.year
     entries = registry.by_number(number)
     chosen = _pick_entry(cite, entries) if entries else None
     if chosen:
@@ -171,6 +174,8 @@ def _complete(ref: Reference, registry: Registry, ctx: Context) -> None:
         ref["issuer"] = ref["issuer"] or entry.issuer
         ref["title"] = ref["title"] or entry.title
         ref["doc_type"] = ref["doc_type"] or entry.doc_type
+    if ref["key"].startswith("NQTW"):
+        ref["issuer"] = ref["issuer"] or "Ban Chấp hành Trung ương"
     if ref["doc_type"] is None:
         code = number.type_code if number else "NQ"
         ref["doc_type"] = TYPE_NAMES.get(code, code)
