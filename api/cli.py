@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from api.commands import extract
+from api.commands import extract, graphquery, ingest
 from api.settings import Settings
 
 app = typer.Typer(
@@ -28,7 +28,7 @@ def _root(
     ctx.obj = Settings.load(home)
 
 
-for module in (extract,):
+for module in (extract, ingest, graphquery):
     module.register(app)
 
 

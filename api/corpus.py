@@ -6,12 +6,56 @@ below ``api/`` sees the settings.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
 from functools import cached_property
+from pathlib import Path
 
 import pyoxigraph
 
 from api.settings import Settings
+from ingest import pipeline
 from ingest.registry import Registry
+from kg import store as graph_store
+from kg.document import ExtractedDocument
+from kg.errors import KgError, UnreadableFileError
+
+INGESTIBLE = (".txt", ".docx", ".pdf", ".doc")
+FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class IngestEvent:
+    """The outcome for one file: ``ingested``, ``replaced``, ``unchanged`` or ``failed`` (with a reason)."""
+
+    path: Path
+    status: str
+    reason: str | None = None
+    doc: ExtractedDocument | None = None
+
+
+def collect_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[IngestEvent]]:
+    """Files to ingest (folders walked recursively, sorted), and failures for paths that do not exist."""
+    files: list[Path] = []
+    missing: list[IngestEvent] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INGESTIBLE)
+        elif path.is_file():
+            files.append(path)
+        else:
+            missing.append(IngestEvent(path, FAILED, "không tìm thấy tệp hoặc thư mục"))
+    return list(dict.fromkeys(p.resolve() for p in files)), missing
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 class Corpus:
@@ -30,3 +74,45 @@ class Corpus:
     def registry(self) -> Registry:
         """The registry of central documents."""
         return Registry.load(self.settings.registry_path)
+
+    def prepare_graph(self) -> None:
+        """Load the ontology and registry graphs (when changed) and drop incomplete file graphs."""
+        entries = [asdict(e) for e in self.registry.entries]
+        graph_store.load_reference_graphs(self.store, self.settings.base_iri, entries)
+        graph_store.repair(self.store, self.settings.base_iri)
+
+    def ingest(self, paths: Iterable[Path | str]) -> Iterator[IngestEvent]:
+        """Ingest files and folders one file at a time; one event per file, failures included.
+
+        A failing file never stops the batch; each file's graph is written in one transaction.
+        """
+        files, missing = collect_files(paths)
+        yield from missing
+        self.prepare_graph()
+        for path in files:
+            yield self.ingest_file(path)
+
+    def ingest_file(self, path: Path) -> IngestEvent:
+        """Extract one file and replace its named graph (nothing is written when it is unchanged)."""
+        base = self.settings.base_iri
+        try:
+            graph = graph_store.file_graph(base, path)
+            if graph_store.stored_sha256(self.store, base, graph) == _sha256(path):
+                return IngestEvent(path, graph_store.UNCHANGED)
+            doc = pipeline.extract_file(path, self.registry)
+            status = graph_store.write_document(self.store, base, doc, path=path,
+                                                extractor_version=pipeline.EXTRACTOR_VERSION)
+            if status != graph_store.UNCHANGED:
+                self._after_write(path, doc)
+            return IngestEvent(path, status, doc=doc)
+        except UnreadableFileError as err:
+            return IngestEvent(path, FAILED, err.reason)
+        except KgError as err:
+            return IngestEvent(path, FAILED, str(err))
+        except MemoryError:
+            return IngestEvent(path, FAILED, "tệp quá lớn, không đủ bộ nhớ để xử lý")
+        except Exception as err:  # one bad file never stops the batch
+            return IngestEvent(path, FAILED, f"lỗi khi xử lý tệp ({type(err).__name__}: {err})")
+
+    def _after_write(self, path: Path, doc: ExtractedDocument) -> None:
+        """Called once a file's graph holds ``doc``: the place to (re)index its provisions for search."""

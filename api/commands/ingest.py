@@ -1,0 +1,64 @@
+"""``kg ingest PATH...``: files and folders into the graph store, with progress and a summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from api.corpus import FAILED, Corpus, IngestEvent, collect_files
+from api.settings import Settings
+
+STATUS_VI = {"ingested": "đã nạp", "replaced": "đã cập nhật", "unchanged": "không đổi", FAILED: "lỗi"}
+
+
+def register(app: typer.Typer) -> None:
+    """Add the command to the ``kg`` app."""
+
+    @app.command("ingest")
+    def ingest(
+        ctx: typer.Context,
+        paths: Annotated[list[Path], typer.Argument(help="Tệp hoặc thư mục (.txt .docx .pdf .doc, quét đệ quy)")],
+    ) -> None:
+        """Nạp văn bản vào kho đồ thị: mỗi tệp một đồ thị có tên; tệp lỗi không dừng cả lô."""
+        settings: Settings = ctx.obj
+        corpus = Corpus(settings)
+        err = Console(stderr=True)
+        total = len(collect_files(paths)[0])
+        events: list[IngestEvent] = []
+        columns = (TextColumn("[bold]Đang nạp"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   TextColumn("{task.description}", style="dim"))
+        with Progress(*columns, console=err, transient=True) as progress:
+            task = progress.add_task("", total=total)
+            for event in corpus.ingest(paths):
+                events.append(event)
+                if event.status == FAILED:
+                    err.print(f"[red]Lỗi:[/] {event.path}: {event.reason}", highlight=False)
+                progress.update(task, advance=1 if event.path.exists() else 0, description=event.path.name)
+        _summary(Console(), events, settings.home)
+        if any(e.status == FAILED for e in events):
+            raise typer.Exit(1)
+
+
+def _summary(console: Console, events: list[IngestEvent], home: Path) -> None:
+    counts = Counter(e.status for e in events)
+    table = Table(title=f"Kết quả nạp vào {home}", show_lines=False)
+    table.add_column("Kết quả")
+    table.add_column("Số tệp", justify="right")
+    for status in ("ingested", "replaced", "unchanged", FAILED):
+        table.add_row(STATUS_VI[status], str(counts.get(status, 0)), style="red" if status == FAILED and
+                      counts.get(status) else None)
+    console.print(table)
+    failed = [e for e in events if e.status == FAILED]
+    if failed:
+        errors = Table(title="Tệp lỗi", show_lines=False)
+        errors.add_column("Tệp", overflow="fold")
+        errors.add_column("Lý do", overflow="fold")
+        for event in failed:
+            errors.add_row(str(event.path), event.reason or "")
+        console.print(errors)
