@@ -1,4 +1,12 @@
-"""Legacy Word 97-2003 .doc through Debian's antiword (catdoc as fallback), run with a timeout."""
+"""Legacy Word 97-2003 .doc through Debian's antiword (catdoc as fallback), run with a timeout.
+
+antiword draws tables as ``|cell |cell |`` lines; they are reshaped like the .docx reader's output:
+tables of one or two columns (the header and signature layouts) column by column, wider ones one
+row per line with cells joined by a TAB. antiword drops automatic numbering ("I.", "1.").
+
+>>> untable("x\\n|A   |C  |\\n|B   |   |\\ny")
+'x\\nA\\nB\\nC\\ny'
+"""
 
 from __future__ import annotations
 
@@ -8,6 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kg.errors import UnreadableFileError
+
+_LAYOUT_COLUMNS = 2
 
 DOC_TOOLS = ("antiword", "catdoc")
 _COMMANDS = {
@@ -35,7 +45,7 @@ def doc_text(path: Path, timeout: float = 60.0, tools: Sequence[str] = DOC_TOOLS
             continue
         text = proc.stdout.decode("utf-8", errors="replace")
         if proc.returncode == 0 and text.strip():
-            return text
+            return untable(text) if tool == "antiword" else text
         message = proc.stderr.decode("utf-8", errors="replace").strip().splitlines()
         failures.append(f"{tool}: {message[-1][:160] if message else 'no text'}")
     if not failures:
@@ -47,3 +57,27 @@ def doc_text(path: Path, timeout: float = 60.0, tools: Sequence[str] = DOC_TOOLS
     raise UnreadableFileError(
         path, f"không đọc được tệp Word 97-2003 (.doc), hãy lưu lại thành .docx ({'; '.join(failures)})"
     )
+
+
+def _emit(rows: list[list[str]], out: list[str]) -> None:
+    if max(len(r) for r in rows) <= _LAYOUT_COLUMNS:
+        out.extend(r[c] for c in range(_LAYOUT_COLUMNS) for r in rows if c < len(r) and r[c])
+    else:
+        out.extend("\t".join(r) for r in rows)
+
+
+def untable(text: str) -> str:
+    """Turn antiword's ``|a |b |`` table lines into the reader's table shape (see the module docstring)."""
+    out: list[str] = []
+    rows: list[list[str]] = []
+    for line in text.split("\n"):
+        if len(line) > 1 and line.startswith("|") and line.rstrip().endswith("|"):
+            rows.append([cell.strip() for cell in line.rstrip()[1:-1].split("|")])
+            continue
+        if rows:
+            _emit(rows, out)
+            rows = []
+        out.append(line)
+    if rows:
+        _emit(rows, out)
+    return "\n".join(out)

@@ -65,8 +65,10 @@ def check_zip(data: bytes, path: Path, limits: ZipLimits) -> None:
     total = sum(i.file_size for i in infos)
     worst = max(infos, key=lambda i: i.file_size / max(i.compress_size, 1))
     ratio = worst.file_size / max(worst.compress_size, 1)
-    if len(infos) > limits.max_members or total > limits.max_total or (
-        worst.file_size > limits.ratio_floor and ratio > limits.max_ratio
+    if (
+        len(infos) > limits.max_members
+        or total > limits.max_total
+        or (worst.file_size > limits.ratio_floor and ratio > limits.max_ratio)
     ):
         raise UnreadableFileError(
             path,

@@ -43,9 +43,7 @@ _MAX_CONTROL_SHARE = 0.02
 
 
 def _junk(path: Path | str) -> UnreadableFileError:
-    return UnreadableFileError(
-        path, "không phải văn bản: tệp chứa dữ liệu nhị phân (binary data, not text)"
-    )
+    return UnreadableFileError(path, "không phải văn bản: tệp chứa dữ liệu nhị phân (binary data, not text)")
 
 
 def _utf16_without_bom(data: bytes) -> str | None:

@@ -4,9 +4,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
   missing=()
-  for pkg in antiword catdoc; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  # antiword/catdoc read legacy .doc; LibreOffice (no GUI) + DejaVu render the test PDFs/.doc files
+  for pkg in antiword catdoc libreoffice-writer-nogui fonts-dejavu-core; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
   if [ ${#missing[@]} -gt 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
 fi
 [ -d .venv ] || python3 -m venv .venv

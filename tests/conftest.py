@@ -1,0 +1,229 @@
+"""Shared pytest fixtures. Keep each block self-contained and append new blocks at the end."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import docx
+import pytest
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml.parser import parse_xml
+
+from ingest.docx_numbering import W_NS, roman
+
+SEEDS_DIR = Path(__file__).resolve().parents[1] / "data" / "seeds"
+
+# --- Real files generated from the seed corpus: .docx (python-docx + lxml), .pdf (LibreOffice) ---------
+# docx_from_seed rebuilds a seed as Word would store it: the two-column header and the "Nơi nhận" /
+# signature block as borderless layout tables, "I." / "1." / "2.1." and "-" / "+" as real automatic
+# numbering (numbering.xml definitions + w:numPr, not typed text), tab-separated lines as data tables,
+# and footnotes as a real word/footnotes.xml part (python-docx has no footnote API: the part is added
+# with lxml and related from the document part, like Word does).
+
+_NS = f'xmlns:w="{W_NS}"'
+_ROMAN_VALUE = {roman(n): n for n in range(1, 40)}
+_OUTLINE = (  # (pattern, numbering level); the deepest first
+    (re.compile(r"^(\d+)\.(\d+)\.\s+"), 2),
+    (re.compile(r"^(\d+)\.\s+"), 1),
+    (re.compile(r"^([IVX]+)\.\s+"), 0),
+)
+_BULLET = re.compile(r"^([-+])\s+")
+_TYPE_WORDS = ("KẾ HOẠCH", "HƯỚNG DẪN", "BÁO CÁO", "CHỈ THỊ", "KẾT LUẬN", "NGHỊ QUYẾT", "THÔNG BÁO")
+_ABSTRACT = f"""<w:abstractNum {_NS} w:abstractNumId="{{aid}}"><w:multiLevelType w:val="multilevel"/>{{lvls}}
+</w:abstractNum>"""
+_LVL = (
+    '<w:lvl w:ilvl="{ilvl}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:suff w:val="space"/>'
+    '<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/></w:lvl>'
+)
+
+
+def seed_path(prefix: str = "000") -> Path:
+    """The seed file whose name starts with ``prefix`` (e.g. "000")."""
+    return next(SEEDS_DIR.glob(f"{prefix}_*.txt"))
+
+
+class _SeedDocx:
+    """Builds one .docx from seed text (see the block comment above)."""
+
+    def __init__(self) -> None:
+        self.doc = docx.Document()
+        numbering = self.doc.part.numbering_part.element
+        first_num = numbering.find(f"{{{W_NS}}}num")
+        outline = "".join(
+            _LVL.format(ilvl=i, fmt=f, text=t)
+            for i, (f, t) in enumerate((("upperRoman", "%1."), ("decimal", "%2."), ("decimal", "%2.%3.")))
+        )
+        bullets = "".join(_LVL.format(ilvl=i, fmt="bullet", text=t) for i, t in enumerate("-+"))
+        for aid, lvls in (("90", outline), ("91", bullets)):
+            first_num.addprevious(parse_xml(_ABSTRACT.format(aid=aid, lvls=lvls)))
+        self.numbering = numbering
+        self.bullets = self._new_num("91")
+        self.outline = ""
+        self.counters: list[int] = []
+
+    def _new_num(self, abstract_id: str) -> str:
+        num_id = str(100 + len(self.numbering.findall(f"{{{W_NS}}}num")))
+        self.numbering.append(
+            parse_xml(f'<w:num {_NS} w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/></w:num>')
+        )
+        return num_id
+
+    def _numbered(self, text: str, num_id: str, ilvl: int) -> None:
+        paragraph = self.doc.add_paragraph(text)
+        paragraph._p.get_or_add_pPr().append(
+            parse_xml(f'<w:numPr {_NS}><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num_id}"/></w:numPr>')
+        )
+
+    def _outline(self, line: str) -> bool:
+        """Add ``line`` as an auto-numbered heading if Word's counters would show exactly its number."""
+        for pattern, level in _OUTLINE:
+            m = pattern.match(line)
+            if not m:
+                continue
+            value = _ROMAN_VALUE.get(m.group(1), 0) if level == 0 else int(m.group(level))
+            if level == 0 and value == 1:  # a new "I." (e.g. an appendix) restarts the list
+                self.outline, self.counters = self._new_num("90"), []
+            if (
+                not self.outline
+                or len(self.counters) < level
+                or (level == 2 and self.counters[1] != int(m[1]))
+            ):
+                return False
+            expected = self.counters[level] + 1 if len(self.counters) > level else 1
+            if value != expected:
+                return False
+            self.counters = [*self.counters[:level], value]
+            self._numbered(line[m.end() :], self.outline, level)
+            return True
+        return False
+
+    def _layout_table(self, columns: list[list[str]]) -> None:
+        table = self.doc.add_table(rows=1, cols=len(columns))
+        for cell, lines in zip(table.rows[0].cells, columns, strict=True):
+            cell.paragraphs[0].text = lines[0] if lines else ""
+            for line in lines[1:]:
+                cell.add_paragraph(line)
+
+    def _data_table(self, rows: list[list[str]]) -> None:
+        table = self.doc.add_table(rows=len(rows), cols=max(len(r) for r in rows))
+        table.style = "Table Grid"
+        for row, cells in zip(table.rows, rows, strict=True):
+            for cell, text in zip(row.cells, cells, strict=False):
+                cell.text = text
+
+    def build(self, text: str) -> None:
+        lines = text.split("\n")
+        i = 0
+        if any(line.lstrip(" ").startswith("\t") for line in lines[:3]):  # two-column header
+            end = next(k for k, line in enumerate(lines) if line.strip() in _TYPE_WORDS)
+            self._layout_table(_columns(lines[:end]))
+            i = end
+        while i < len(lines):
+            line = lines[i]
+            if re.match(r"^\s*\tNơi nhận", line):  # "Nơi nhận" | signature, up to two blank lines
+                end = (
+                    next(
+                        (
+                            k
+                            for k in range(i, len(lines) - 2)
+                            if not lines[k + 1].strip() and not lines[k + 2].strip() and lines[k].strip()
+                        ),
+                        len(lines) - 1,
+                    )
+                    + 1
+                )
+                self._layout_table(_columns(lines[i:end]))
+                i = end
+                continue
+            if "\t" in line.strip(" "):
+                end = next((k for k in range(i, len(lines)) if "\t" not in lines[k]), len(lines))
+                self._data_table([row.split("\t") for row in lines[i:end]])
+                i = end
+                continue
+            bullet = _BULLET.match(line)
+            if bullet:
+                self._numbered(line[bullet.end() :], self.bullets, "-+".index(bullet.group(1)))
+            elif not self._outline(line):
+                self.doc.add_paragraph(line)
+            i += 1
+
+    def add_footnotes(self, notes: dict[str, str]) -> None:
+        """Attach footnote ``text`` after the first occurrence of each ``anchor`` (a real footnotes part)."""
+        bodies = []
+        for number, (anchor, note) in enumerate(notes.items(), 1):
+            paragraph = next(p for p in self.doc.paragraphs if anchor in p.text)
+            before, after = paragraph.text.split(anchor, 1)
+            paragraph.text = before + anchor
+            ref = paragraph.add_run()
+            ref.font.superscript = True
+            ref._r.append(parse_xml(f'<w:footnoteReference {_NS} w:id="{number}"/>'))
+            paragraph.add_run(after)
+            bodies.append(
+                f'<w:footnote w:id="{number}"><w:p><w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'
+                f'<w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> {escape(note)}</w:t></w:r></w:p></w:footnote>'
+            )
+        xml = (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:footnotes {_NS}>'
+            '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+            '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/>'
+            f"</w:r></w:p></w:footnote>{''.join(bodies)}</w:footnotes>"
+        )
+        part = Part(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, xml.encode(), self.doc.part.package)
+        self.doc.part.relate_to(part, RT.FOOTNOTES)
+
+
+def _columns(lines: list[str]) -> list[list[str]]:
+    """Split seed lines into table columns: a line starting with a tab opens the next column."""
+    columns: list[list[str]] = []
+    for line in lines:
+        if line.lstrip(" ").startswith("\t") or not columns:
+            columns.append([])
+        if line.strip():
+            columns[-1].append(line.strip())
+    return columns
+
+
+@pytest.fixture
+def docx_from_seed(tmp_path: Path) -> Callable[..., Path]:
+    """Factory: ``docx_from_seed("000", footnotes={anchor: text}, name=...)`` → path of a real .docx."""
+
+    def make(prefix: str = "000", footnotes: dict[str, str] | None = None, name: str | None = None) -> Path:
+        builder = _SeedDocx()
+        builder.build(seed_path(prefix).read_text("utf-8"))
+        if footnotes:
+            builder.add_footnotes(footnotes)
+        out = tmp_path / (name or f"seed_{prefix}.docx")
+        builder.doc.save(out)
+        return out
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def pdf_from_docx(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], Path]:
+    """Factory: render a .docx (or .doc/.odt) to PDF with LibreOffice headless → path of the PDF.
+
+    Also ``pdf_from_docx(path, fmt="doc")`` converts to Word 97-2003 for the legacy reader.
+    """
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice is missing: run scripts/install.sh (apt package libreoffice-writer-nogui)"
+    profile = tmp_path_factory.mktemp("lo-profile")
+
+    def convert(source: Path, fmt: str = "pdf") -> Path:
+        outdir = tmp_path_factory.mktemp("lo-out")
+        subprocess.run(
+            [soffice, "--headless", "--norestore", f"-env:UserInstallation={profile.as_uri()}",
+             "--convert-to", fmt, "--outdir", str(outdir), str(source)],
+            check=True, capture_output=True, timeout=120,
+        )  # fmt: skip
+        return outdir / f"{source.stem}.{fmt}"
+
+    return convert
