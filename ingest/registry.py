@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from kg.identity import central_term, make_key, parse_number
+from kg.identity import central_term, make_key, match_form, parse_number
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +43,7 @@ class Registry:
 
     def __post_init__(self) -> None:
         for entry in self.entries:
-            self._by_number.setdefault(entry.number, []).append(entry)
+            self._by_number.setdefault(match_form(entry.number), []).append(entry)
 
     @classmethod
     def load(cls, path: Path) -> Registry:
@@ -61,9 +61,9 @@ class Registry:
 
     def by_number(self, number: str) -> list[RegistryEntry]:
         """All registered documents printed with ``number`` (oldest first)."""
-        return sorted(self._by_number.get(number, []), key=lambda e: e.date)
+        return sorted(self._by_number.get(match_form(number), []), key=lambda e: e.date)
 
     def get(self, key: str) -> RegistryEntry | None:
         """The entry whose key is ``key``."""
         number, _, _ = key.rpartition("@")
-        return next((e for e in self._by_number.get(number, []) if e.key == key), None)
+        return next((e for e in self._by_number.get(match_form(number), []) if e.key == key), None)

@@ -14,7 +14,7 @@ from ingest.citations import Citation
 from ingest.orgs import Context, code_committee
 from ingest.registry import Registry, RegistryEntry
 from kg.document import Reference
-from kg.identity import TYPE_NAMES, make_key, parse_number, term_years
+from kg.identity import TYPE_NAMES, make_key, match_form, parse_number, term_years
 from kg.text import fold, slugify
 
 
@@ -52,10 +52,10 @@ def _pick_entry(cite: Citation, entries: list[RegistryEntry]) -> RegistryEntry |
 
 def _fill_bare(cites: list[Citation], registry: Registry) -> None:
     """"Chỉ thị 23" → the full number cited elsewhere in the text, else the central one."""
-    full = {(c.type_code, c.number.split("-")[0]): c.number for c in cites if c.number}
+    full = {(c.type_code, match_form(c.number).split("-")[0]): c.number for c in cites if c.number}
     for cite in cites:
         if cite.bare_seq and not cite.number:
-            cite.number = full.get((cite.type_code, cite.bare_seq))
+            cite.number = full.get((cite.type_code, cite.bare_seq.zfill(2)))
             central = f"{cite.bare_seq}-{cite.type_code}/TW"
             if cite.number is None and registry.by_number(central):
                 cite.number = central
@@ -128,14 +128,16 @@ def resolve_citations(cites: list[Citation], ctx: Context, registry: Registry,
     groups: dict[str, list[Citation]] = {}
     for cite in cites:
         if cite.number:
-            groups.setdefault(cite.number, []).append(cite)
+            entries = registry.by_number(cite.number)
+            cite.number = entries[0].number if entries else cite.number  # the registry's spelling
+            groups.setdefault(match_form(cite.number), []).append(cite)
     hints = _registry_hints(cites, registry)
     by_key: dict[str, Reference] = {}
     for cite in cites:
         if cite.named_key:
             key = _named_key(cite, ctx)
-        elif cite.number and cite.number != own_number:
-            key = make_key(cite.number, _year_for(cite, cite.number, groups[cite.number], registry,
+        elif cite.number and (own_number is None or match_form(cite.number) != match_form(own_number)):
+            key = make_key(cite.number, _year_for(cite, cite.number, groups[match_form(cite.number)], registry,
                                                   doc_year, hints, result.warnings))
         else:
             result.keys.append(None)

@@ -8,8 +8,8 @@ number alone.
 >>> n = parse_number("Số: 117 - KH/THU")
 >>> n.text, n.type_code, n.issuer_code, n.form
 ('117-KH/ThU', 'KH', 'ThU', 'party')
->>> parse_number("5-CT/TW").text
-'05-CT/TW'
+>>> parse_number("5-CT/TW").text, match_form("5-CT/TW")
+('5-CT/TW', '05-CT/TW')
 >>> parse_number("30/2020/NĐ-CP").text
 '30/2020/NĐ-CP'
 >>> make_key("23-CT/TW", 2018)
@@ -155,7 +155,13 @@ class DocumentNumber:
 
 
 def _seq(digits: str) -> str:
-    return digits.lstrip("0").zfill(2) if digits.strip("0") else digits
+    return digits
+
+
+def match_form(number: str) -> str:
+    """The number with its sequence padded to two digits: "1-KL/TW" and "01-KL/TW" cite one document."""
+    head, sep, rest = number.partition("-") if "/" in number.partition("-")[2] else number.partition("/")
+    return f"{head.zfill(2)}{sep}{rest}" if head.isdigit() else number
 
 
 def parse_number(text: str) -> DocumentNumber | None:

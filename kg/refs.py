@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from kg.errors import UnknownReferenceError
-from kg.identity import TYPE_NAMES, TYPE_WORDS, canonical_code, parse_number
+from kg.identity import TYPE_NAMES, TYPE_WORDS, canonical_code, match_form, parse_number
 from kg.text import fold, nfc
 
 _TYPES = {fold(word): code for word, code in TYPE_WORDS.items()} | {fold(code): code for code in TYPE_NAMES}
@@ -55,8 +55,7 @@ class RefQuery:
 
 
 def _normalized_seq(digits: str) -> str:
-    parsed = parse_number(f"{digits}-KH/TW")  # reuse identity's zero-padding rule
-    return parsed.seq if parsed else digits
+    return match_form(f"{digits}-KH/TW").split("-")[0]  # identity's padding rule for matching
 
 
 def parse_ref(text: str) -> RefQuery:
