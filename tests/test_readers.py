@@ -413,3 +413,20 @@ def test_zip_bombs_are_refused_before_decompression(docx_from_seed, tmp_path: Pa
     assert zipfile.ZipFile(declared).getinfo("word/media/huge.bin").file_size == 0xEE6B2800
     message = failure(declared)
     assert "zip bomb" in message and re.search(r"\d{4} MB", message)
+
+
+def test_docx_text_box_is_read_once(tmp_path: Path) -> None:
+    """Word stores a text box twice (DrawingML choice + VML fallback); its paragraphs follow the anchor."""
+    box = "<w:pict><v:textbox><w:txbxContent><w:p><w:r><w:t>Số 5-KH/ĐU</w:t></w:r></w:p></w:txbxContent></v:textbox></w:pict>"
+    document = docx.Document()
+    paragraph = document.add_paragraph("Trước")
+    run = parse_xml(
+        f'<w:r {_NS} xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+        f'xmlns:v="urn:schemas-microsoft-com:vml"><mc:AlternateContent><mc:Choice Requires="wps">{box}'
+        f"</mc:Choice><mc:Fallback>{box}</mc:Fallback></mc:AlternateContent></w:r>"
+    )
+    paragraph._p.append(run)
+    document.add_paragraph("Sau")
+    path = tmp_path / "box.docx"
+    document.save(path)
+    assert read_file(path).text.split("\n") == ["Trước", "Số 5-KH/ĐU", "Sau"]
