@@ -1,0 +1,358 @@
+"""The SQLite side of the index: stable int64 passage ids, per-document metadata, full text.
+
+Full text uses SQLite FTS5 with BM25 ranking rather than a hand-written scorer or a second
+engine (tantivy): it ships with Python, keeps the text, the id ↔ IRI map and the filter metadata
+in one transactional file (a document's rows and its full-text entries change together or not at
+all), and filters are plain SQL joins. Vietnamese needs no word segmentation for BM25 here: the
+``unicode61`` tokenizer yields syllables, and queries add adjacent-syllable phrases, which is what
+segmenter-independent indexing of syllables + bigrams buys. Each passage is stored twice, as an
+accented key (tones normalized) and an ASCII-folded key (đ → d), so queries typed without
+diacritics match while accented matches score higher.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.text import fold
+from search.normalize import exact_key, folded_key, words
+from search.passages import DocumentInfo, Passage
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    key TEXT PRIMARY KEY, iri TEXT NOT NULL, number TEXT, doc_type TEXT, doc_type_code TEXT,
+    issuer TEXT, date TEXT, title TEXT, source TEXT);
+CREATE INDEX IF NOT EXISTS documents_source ON documents (source);
+CREATE TABLE IF NOT EXISTS implements (
+    doc_key TEXT NOT NULL REFERENCES documents (key) ON DELETE CASCADE, ref_key TEXT NOT NULL,
+    PRIMARY KEY (doc_key, ref_key));
+CREATE TABLE IF NOT EXISTS passages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, iri TEXT NOT NULL UNIQUE,
+    doc_key TEXT NOT NULL REFERENCES documents (key) ON DELETE CASCADE,
+    ord INTEGER NOT NULL, provision_id TEXT NOT NULL, path TEXT NOT NULL, text TEXT NOT NULL,
+    fingerprint TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS passages_doc ON passages (doc_key);
+CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5 (
+    exact, folded, context, tokenize = 'unicode61 remove_diacritics 0');
+CREATE VIRTUAL TABLE IF NOT EXISTS passages_vocab USING fts5vocab (passages_fts, 'row');
+"""
+# Column weights for bm25(): accented matches count most, folded ones less, headings/title least.
+_BM25_WEIGHTS = (1.0, 0.6, 0.25)
+# Query terms in more than this share of passages are dropped (BM25 gives them ~0 weight anyway,
+# and walking their posting lists dominates latency on large indexes).
+_COMMON_TERM_SHARE = 0.2
+_COMMON_TERM_MIN_PASSAGES = 2000
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Search filters; ``None`` means no restriction."""
+
+    doc_type: str | None = None  # type code "KH" or type name "Kế hoạch"
+    issuer: str | None = None  # part of the issuer's name or the issuer code ("ThU")
+    implements: Sequence[str] | None = None  # document keys (already resolved from a REF)
+    since: str | None = None  # ISO date, inclusive
+    until: str | None = None
+
+    def __bool__(self) -> bool:
+        return any(
+            v is not None for v in (self.doc_type, self.issuer, self.implements, self.since, self.until)
+        )
+
+
+@dataclass(frozen=True)
+class StoredPassage:
+    """A passage row with its document."""
+
+    id: int
+    iri: str
+    provision_id: str
+    path: list[str]
+    text: str
+    document: DocumentInfo
+
+
+def fts_query(query: str, drop: Iterable[str] = ()) -> str | None:
+    """FTS5 MATCH text for a free-text query: syllables and adjacent pairs, accented and folded."""
+    dropped = set(drop)
+    exact = [w for w in words(query)]
+    folded = folded_key(" ".join(exact)).split()
+    terms: list[str] = []
+    for column, tokens in (("exact", exact), ("folded", folded), ("context", folded)):
+        kept = [t for t in tokens if folded_key(t) not in dropped]
+        pairs = [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
+        alternatives = list(dict.fromkeys(kept + pairs))
+        if alternatives:
+            terms.append(f"{column} : (" + " OR ".join(f'"{t}"' for t in alternatives) + ")")
+    return " OR ".join(terms) or None
+
+
+class Catalog:
+    """Passage ids, metadata and full text in one SQLite file."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.db = sqlite3.connect(str(path), check_same_thread=False)
+        self.db.create_function("fold", 1, lambda s: fold(s) if s else "", deterministic=True)
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()
+
+    # ------------------------------------------------------------------ meta
+    def get_meta(self, key: str) -> str | None:
+        """A stored setting of the index (embedder id, dimension, kind)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store a setting of the index."""
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    # ------------------------------------------------------------------ writes
+    def fingerprints(self, doc_keys: Iterable[str]) -> dict[str, tuple[int, str]]:
+        """``iri → (id, fingerprint)`` for the passages of ``doc_keys``."""
+        keys = list(doc_keys)
+        marks = ",".join("?" * len(keys))
+        rows = self.db.execute(
+            f"SELECT iri, id, fingerprint FROM passages WHERE doc_key IN ({marks})", keys
+        ).fetchall()
+        return {iri: (ident, fp) for iri, ident, fp in rows}
+
+    def doc_keys_for(self, key: str | None = None, source: str | None = None) -> list[str]:
+        """Keys of stored documents with this key or this source file."""
+        rows = self.db.execute(
+            "SELECT key FROM documents WHERE key = ? OR (source IS NOT NULL AND source = ?)", (key, source)
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def replace_documents(
+        self,
+        old_keys: Sequence[str],
+        info: DocumentInfo | None,
+        passages: Sequence[Passage],
+        fingerprints: Sequence[str],
+        keep: dict[str, int],
+    ) -> tuple[list[int], list[int]]:
+        """Drop ``old_keys`` and store ``info`` with ``passages`` in one transaction.
+
+        Passages whose IRI is in ``keep`` retain their id (their vector is unchanged).
+        Returns ``(removed ids, new ids)``; new ids are in the order of the passages not kept.
+        """
+        marks = ",".join("?" * len(old_keys))
+        with self.db:
+            old_ids = [
+                r[0]
+                for r in self.db.execute(
+                    f"SELECT id FROM passages WHERE doc_key IN ({marks})", list(old_keys)
+                )
+            ]
+            removed = [i for i in old_ids if i not in set(keep.values())]
+            self.db.executemany("DELETE FROM passages_fts WHERE rowid = ?", [(i,) for i in old_ids])
+            self.db.execute(
+                f"DELETE FROM passages WHERE doc_key IN ({marks}) AND id NOT IN "
+                f"({','.join('?' * len(keep))})",
+                [*old_keys, *keep.values()],
+            )
+            if info is None:
+                self.db.execute(f"DELETE FROM documents WHERE key IN ({marks})", list(old_keys))
+                return removed, []
+            self.db.execute(
+                f"DELETE FROM documents WHERE key IN ({marks}) AND key != ?", [*old_keys, info.key]
+            )
+            self.db.execute(
+                "INSERT INTO documents (key, iri, number, doc_type, doc_type_code, issuer, date, title,"
+                " source) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (key) DO UPDATE SET iri=excluded.iri,"
+                " number=excluded.number, doc_type=excluded.doc_type, doc_type_code=excluded.doc_type_code,"
+                " issuer=excluded.issuer, date=excluded.date, title=excluded.title, source=excluded.source",
+                (
+                    info.key,
+                    info.iri,
+                    info.number,
+                    info.doc_type,
+                    info.doc_type_code,
+                    info.issuer,
+                    info.date,
+                    info.title,
+                    info.source,
+                ),
+            )
+            self.db.execute("DELETE FROM implements WHERE doc_key = ?", (info.key,))
+            self.db.executemany(
+                "INSERT OR IGNORE INTO implements VALUES (?, ?)", [(info.key, ref) for ref in info.implements]
+            )
+            added = []
+            for ord_, (passage, fp) in enumerate(zip(passages, fingerprints, strict=True)):
+                values = (
+                    info.key,
+                    ord_,
+                    passage.provision_id,
+                    json.dumps(list(passage.path), ensure_ascii=False),
+                    passage.text,
+                    fp,
+                )
+                if passage.iri in keep:
+                    ident = keep[passage.iri]
+                    self.db.execute(
+                        "UPDATE passages SET doc_key=?, ord=?, provision_id=?, path=?, text=?, "
+                        "fingerprint=? WHERE id=?",
+                        (*values, ident),
+                    )
+                else:
+                    ident = self.db.execute(
+                        "INSERT INTO passages (doc_key, ord, provision_id, path, text, fingerprint, iri)"
+                        " VALUES (?,?,?,?,?,?,?)",
+                        (*values, passage.iri),
+                    ).lastrowid
+                    added.append(ident)
+                self.db.execute(
+                    "INSERT INTO passages_fts (rowid, exact, folded, context) VALUES (?,?,?,?)",
+                    (
+                        ident,
+                        exact_key(passage.text),
+                        folded_key(passage.text),
+                        f"{exact_key(passage.context)} {folded_key(passage.context)}",
+                    ),
+                )
+        return removed, added
+
+    # ------------------------------------------------------------------ reads
+    def count(self) -> int:
+        """Number of live passages."""
+        return int(self.db.execute("SELECT count(*) FROM passages").fetchone()[0])
+
+    def live_ids(self) -> list[int]:
+        """Every live passage id."""
+        return [r[0] for r in self.db.execute("SELECT id FROM passages")]
+
+    def texts(self, ids: Sequence[int]) -> dict[int, tuple[str, list[str]]]:
+        """``id → (text, path)`` (to re-embed after a crash)."""
+        out = {}
+        for chunk_start in range(0, len(ids), 500):
+            chunk = list(ids[chunk_start : chunk_start + 500])
+            rows = self.db.execute(
+                f"SELECT id, text, path FROM passages WHERE id IN ({','.join('?' * len(chunk))})", chunk
+            )
+            out.update({r[0]: (r[1], json.loads(r[2])) for r in rows})
+        return out
+
+    def filter_sql(self, filters: Filters) -> tuple[str, list[object]]:
+        """SQL condition over ``d`` (documents) for ``filters``."""
+        clauses: list[str] = []
+        args: list[object] = []
+        if filters.doc_type:
+            clauses.append("(lower(d.doc_type_code) = lower(?) OR lower(d.doc_type) = lower(?))")
+            args += [filters.doc_type, filters.doc_type]
+        if filters.issuer:
+            # Whole words of the issuer's name ("Phong Thổ", "huyen uy"), or the number's issuer code ("HU").
+            clauses.append(
+                "(' ' || fold(d.issuer) || ' ' LIKE '% ' || fold(?) || ' %' OR fold(d.number) LIKE '%/' || fold(?))"
+            )
+            args += [filters.issuer, filters.issuer]
+        if filters.implements is not None:
+            refs = list(filters.implements)
+            clauses.append(
+                f"d.key IN (SELECT doc_key FROM implements WHERE ref_key IN ({','.join('?' * len(refs))}))"
+            )
+            args += refs
+        if filters.since:
+            clauses.append("d.date >= ?")
+            args.append(filters.since)
+        if filters.until:
+            clauses.append("d.date <= ?")
+            args.append(filters.until)
+        return (" AND ".join(clauses) or "1"), args
+
+    def allowed_ids(self, filters: Filters) -> list[int]:
+        """Ids of the passages that pass ``filters``."""
+        where, args = self.filter_sql(filters)
+        return [
+            r[0]
+            for r in self.db.execute(
+                f"SELECT p.id FROM passages p JOIN documents d ON d.key = p.doc_key WHERE {where}", args
+            )
+        ]
+
+    def common_terms(self, terms: Iterable[str]) -> set[str]:
+        """Terms found in so many passages that they carry no ranking signal."""
+        total = self.count()
+        if total < _COMMON_TERM_MIN_PASSAGES:
+            return set()
+        wanted = list(dict.fromkeys(terms))
+        rows = self.db.execute(
+            f"SELECT term, doc FROM passages_vocab WHERE term IN ({','.join('?' * len(wanted))})", wanted
+        )
+        return {term for term, doc in rows if doc > _COMMON_TERM_SHARE * total}
+
+    def bm25(self, query: str, limit: int, filters: Filters) -> list[tuple[int, float]]:
+        """Top passages by BM25 as ``(id, score)`` with higher = better."""
+        common = self.common_terms(folded_key(query).split())
+        match = fts_query(query, drop=common)
+        if match is None:
+            return []
+        where, args = self.filter_sql(filters)
+        join = "JOIN passages p ON p.id = f.rowid JOIN documents d ON d.key = p.doc_key" if filters else ""
+        weights = ", ".join(map(str, _BM25_WEIGHTS))
+        sql = (
+            f"SELECT f.rowid, bm25(passages_fts, {weights}) AS s FROM passages_fts f {join}"
+            f" WHERE passages_fts MATCH ? {'AND ' + where if filters else ''} ORDER BY s LIMIT ?"
+        )
+        rows = self.db.execute(sql, [match, *(args if filters else []), limit]).fetchall()
+        return [(int(i), -float(s)) for i, s in rows]
+
+    def passages(self, ids: Sequence[int]) -> dict[int, StoredPassage]:
+        """Rows for ``ids`` (unknown ids are absent)."""
+        out: dict[int, StoredPassage] = {}
+        for start in range(0, len(ids), 500):
+            chunk = [int(i) for i in ids[start : start + 500]]
+            rows = self.db.execute(
+                "SELECT p.id, p.iri, p.provision_id, p.path, p.text, d.key, d.iri, d.number, d.doc_type,"
+                " d.doc_type_code, d.issuer, d.date, d.title, d.source FROM passages p"
+                f" JOIN documents d ON d.key = p.doc_key WHERE p.id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            for r in rows:
+                out[r[0]] = StoredPassage(r[0], r[1], r[2], json.loads(r[3]), r[4], DocumentInfo(*r[5:14]))
+        return out
+
+    def passage_id(self, iri: str) -> int | None:
+        """The id of a provision IRI."""
+        row = self.db.execute("SELECT id FROM passages WHERE iri = ?", (iri,)).fetchone()
+        return row[0] if row else None
+
+    def passage_id_by_key(self, doc_key: str, provision_id: str) -> int | None:
+        """The id of ``<doc key>#<provision id>``."""
+        row = self.db.execute(
+            "SELECT id FROM passages WHERE doc_key = ? AND provision_id = ?", (doc_key, provision_id)
+        ).fetchone()
+        return row[0] if row else None
+
+    def documents(self) -> list[DocumentInfo]:
+        """Every stored document."""
+        rows = self.db.execute(
+            "SELECT key, iri, number, doc_type, doc_type_code, issuer, date, title, source"
+            " FROM documents ORDER BY key"
+        )
+        return [DocumentInfo(*r) for r in rows]
+
+    def ids_of_documents(self, doc_keys: Sequence[str]) -> list[int]:
+        """Passage ids of these documents, in provision order."""
+        rows = self.db.execute(
+            f"SELECT id FROM passages WHERE doc_key IN ({','.join('?' * len(doc_keys))})"
+            " ORDER BY doc_key, ord",
+            list(doc_keys),
+        )
+        return [r[0] for r in rows]
+
+    def implements_keys(self) -> list[str]:
+        """Every key some stored document implements."""
+        return [r[0] for r in self.db.execute("SELECT DISTINCT ref_key FROM implements")]

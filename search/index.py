@@ -1,0 +1,357 @@
+"""The search index: FAISS vectors + SQLite catalog (ids, metadata, FTS5) under one directory.
+
+``SearchIndex`` is the one object the rest of the product uses: ``add_document`` /
+``remove_source`` keep it in step with ingestion, ``search`` and ``similar`` answer queries.
+The directory describes itself (embedder id, dimension, index kind in the catalog's ``meta``);
+opening it with another embedder fails with a message that says how to rebuild.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kg.document import ExtractedDocument
+from kg.errors import KgError
+from search.catalog import Catalog, Filters, StoredPassage
+from search.embedders import Embedder
+from search.normalize import embed_key
+from search.passages import document_info, embed_text, passages_of
+from search.ranking import group_near_duplicates, highlights, rrf
+from search.refs import RefPattern, parse_ref
+from search.vectors import VectorStore, tune_faiss
+
+MODES = ("hybrid", "dense", "bm25")
+_CATALOG = "catalog.sqlite"
+_VECTORS = "vectors.faiss"
+
+
+class IndexMismatchError(KgError):
+    """The index was built by another embedder (or with another dimension)."""
+
+
+class UnknownProvisionError(KgError):
+    """A provision reference that is not in the index."""
+
+
+@dataclass
+class Hit:
+    """One search result: a provision, its document, and copies of its wording elsewhere."""
+
+    passage: StoredPassage
+    score: float
+    highlights: list[str] = field(default_factory=list)
+    also_in: list[StoredPassage] = field(default_factory=list)
+
+    def as_json(self, rank: int) -> dict[str, Any]:
+        """The result object of ``kg search --json`` (SPEC section 5), plus ``also_in``."""
+        p = self.passage
+        return {
+            "rank": rank,
+            "score": round(self.score, 6),
+            "provision": {"iri": p.iri, "id": p.provision_id, "path": p.path, "text": p.text},
+            "document": p.document.as_json(),
+            "highlights": self.highlights,
+            "also_in": [
+                {
+                    "provision": o.iri,
+                    "id": o.provision_id,
+                    "document": o.document.key,
+                    "number": o.document.number,
+                    "issuer": o.document.issuer,
+                }
+                for o in self.also_in
+            ],
+        }
+
+
+@dataclass
+class SearchResult:
+    """What a query returns."""
+
+    query: str
+    mode: str
+    took_ms: float
+    hits: list[Hit]
+
+    def as_json(self) -> dict[str, Any]:
+        """``{"query", "mode", "took_ms", "results"}``."""
+        return {
+            "query": self.query,
+            "mode": self.mode,
+            "took_ms": round(self.took_ms, 1),
+            "results": [h.as_json(i) for i, h in enumerate(self.hits, start=1)],
+        }
+
+
+class SearchIndex:
+    """Vectors and full text of every ingested provision under ``path``."""
+
+    def __init__(
+        self,
+        path: Path,
+        embedder: Embedder | Callable[[], Embedder],
+        base_iri: str,
+        kind: str = "flat",
+        candidates: int = 100,
+    ) -> None:
+        tune_faiss()
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.base_iri = base_iri
+        self.catalog = Catalog(self.path / _CATALOG)
+        self.kind = self.catalog.get_meta("kind") or kind
+        self.candidates = candidates
+        self._embedder_source = embedder
+        self._embedder: Embedder | None = None
+        self._vectors: VectorStore | None = None
+        self._bulk = 0
+        self._dirty = False
+
+    # ------------------------------------------------------------------ lifecycle
+    @property
+    def embedder(self) -> Embedder:
+        """The embedder, loaded on first use (once per index object) and checked against the index."""
+        if self._embedder is None:
+            source = self._embedder_source
+            embedder = source() if callable(source) and not hasattr(source, "embed_queries") else source
+            built_with = self.catalog.get_meta("embedder")
+            if built_with is not None and built_with != embedder.id:
+                raise IndexMismatchError(
+                    f"Chỉ mục tìm kiếm {self.path} được xây bằng embedder {built_with}, không dùng được với "
+                    f"{embedder.id}: xóa thư mục {self.path} rồi chạy lại `kg ingest` để xây lại."
+                )
+            self._embedder = embedder
+        return self._embedder
+
+    @property
+    def vectors(self) -> VectorStore:
+        """The FAISS store, opened on first use and reconciled with the catalog."""
+        if self._vectors is None:
+            dim = self.embedder.dim
+            stored_dim = self.catalog.get_meta("dim")
+            if stored_dim is not None and int(stored_dim) != dim:
+                raise IndexMismatchError(
+                    f"Chỉ mục {self.path} có vector {stored_dim} chiều, embedder cho {dim}: "
+                    f"xóa thư mục {self.path} rồi chạy lại `kg ingest`."
+                )
+            self.catalog.set_meta("embedder", self.embedder.id)
+            self.catalog.set_meta("dim", str(dim))
+            self.catalog.set_meta("kind", self.kind)
+            self._vectors = VectorStore(self.path / _VECTORS, dim, self.kind)
+            self._reconcile()
+        return self._vectors
+
+    def _reconcile(self) -> None:
+        """Repair an interrupted write: drop vectors the catalog lost, embed passages it gained."""
+        assert self._vectors is not None
+        live = set(self.catalog.live_ids())
+        stored = set(self._vectors.ids().tolist())
+        extra = stored - live
+        if extra and self.kind == "flat":
+            self._vectors.remove(extra)
+            self._dirty = True
+        missing = sorted(live - stored)
+        if missing:
+            rows = self.catalog.texts(missing)
+            texts = [embed_text(*rows[i]) for i in missing]
+            self._vectors.add(np.array(missing, np.int64), self.embedder.embed_passages(texts))
+            self._dirty = True
+        self._save()
+
+    @contextmanager
+    def bulk(self) -> Iterator[SearchIndex]:
+        """Defer writing the vector file until the block ends (for ingesting many documents)."""
+        self._bulk += 1
+        try:
+            yield self
+        finally:
+            self._bulk -= 1
+            self._save()
+
+    def _save(self) -> None:
+        if self._bulk == 0 and self._dirty and self._vectors is not None:
+            self._vectors.save()
+            self._dirty = False
+
+    def close(self) -> None:
+        """Flush and close."""
+        self._save()
+        self.catalog.close()
+
+    # ------------------------------------------------------------------ writes
+    def add_document(self, doc: ExtractedDocument) -> int:
+        """Index (or re-index) a document's provisions, replacing its earlier version.
+
+        The earlier version is found by key or by source file. Unchanged provisions keep their
+        vectors; returns the number of passages embedded.
+        """
+        passages = passages_of(doc, self.base_iri)
+        info = document_info(doc, self.base_iri)
+        embedder_id = self.embedder.id
+        vectors = self.vectors
+        old_keys = self.catalog.doc_keys_for(info.key, info.source)
+        existing = self.catalog.fingerprints(old_keys) if old_keys else {}
+        prints = [p.fingerprint(embedder_id) for p in passages]
+        keep = {
+            p.iri: existing[p.iri][0]
+            for p, fp in zip(passages, prints, strict=True)
+            if p.iri in existing and existing[p.iri][1] == fp
+        }
+        fresh = [p for p in passages if p.iri not in keep]
+        embedded = self.embedder.embed_passages([p.embed_text for p in fresh]) if fresh else None
+        removed, added = self.catalog.replace_documents(old_keys or [info.key], info, passages, prints, keep)
+        vectors.remove(removed, live=self.catalog.live_ids() if self.kind != "flat" else None)
+        if embedded is not None:
+            vectors.add(np.array(added, np.int64), embedded)
+        self._dirty = self._dirty or bool(removed or added)
+        self._save()
+        return len(fresh)
+
+    def remove_source(self, source: str) -> int:
+        """Drop every passage that came from the file ``source``; returns how many."""
+        keys = [k for k in self.catalog.doc_keys_for(None, source)]
+        if not keys:
+            return 0
+        removed, _ = self.catalog.replace_documents(keys, None, [], [], {})
+        if self._vectors is not None or (self.path / _VECTORS).exists():
+            self.vectors.remove(removed, live=self.catalog.live_ids() if self.kind != "flat" else None)
+            self._dirty = True
+            self._save()
+        return len(removed)
+
+    def __len__(self) -> int:
+        return self.catalog.count()
+
+    # ------------------------------------------------------------------ reads
+    def _dense(
+        self, query_vector: np.ndarray, limit: int, allowed: list[int] | None
+    ) -> list[tuple[int, float]]:
+        if not len(self.vectors):
+            return []
+        allowed_array = np.array(allowed, np.int64) if allowed is not None else None
+        fetch = limit if allowed is None or self.kind == "flat" else limit * 10
+        scores, ids = self.vectors.search(query_vector.reshape(1, -1), fetch, allowed_array)
+        allowed_set = set(allowed) if allowed is not None and self.kind != "flat" else None
+        out = [
+            (int(i), float(s))
+            for i, s in zip(ids[0], scores[0], strict=True)
+            if i >= 0 and (allowed_set is None or int(i) in allowed_set)
+        ]
+        return out[:limit]
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        mode: str = "hybrid",
+        filters: Filters | None = None,
+        group: bool = True,
+    ) -> SearchResult:
+        """Rank provisions for ``query``; a document number in the query puts that document first."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        started = time.perf_counter()
+        filters = filters or Filters()
+        allowed = self.catalog.allowed_ids(filters) if filters else None
+        limit = max(self.candidates, 5 * k)
+        rankings: list[list[int]] = []
+        scores: dict[int, float] = {}
+        if mode in ("dense", "hybrid") and self.catalog.count():
+            query_vector = self.embedder.embed_queries([embed_key(query)])[0]
+            dense = self._dense(query_vector, limit, allowed)
+            rankings.append([i for i, _ in dense])
+            scores.update(dense)
+        if mode in ("bm25", "hybrid"):
+            lexical = self.catalog.bm25(query, limit, filters)
+            rankings.append([i for i, _ in lexical])
+            if mode == "bm25":
+                scores.update(lexical)
+        if mode == "hybrid":
+            scores = dict(rrf(rankings))
+        ranked = sorted(scores, key=lambda i: -scores[i])
+        ranked = self._documents_first(parse_ref(query), ranked, allowed)
+        hits = self._hits(query, ranked, scores, k, group)
+        return SearchResult(query, mode, (time.perf_counter() - started) * 1000, hits)
+
+    def _documents_first(
+        self, ref: RefPattern | None, ranked: list[int], allowed: list[int] | None
+    ) -> list[int]:
+        """Move the passages of the document the query names to the front."""
+        if ref is None:
+            return ranked
+        keys = [
+            d.key
+            for d in self.catalog.documents()
+            if ref.matches(d.key) or (d.number and ref.matches(d.number))
+        ]
+        if not keys:
+            return ranked
+        named = self.catalog.ids_of_documents(keys)
+        if allowed is not None:
+            allowed_set = set(allowed)
+            named = [i for i in named if i in allowed_set]
+        position = {i: n for n, i in enumerate(ranked)}
+        named.sort(key=lambda i: position.get(i, len(ranked)))
+        named_set = set(named)
+        return named + [i for i in ranked if i not in named_set]
+
+    def _hits(
+        self, query: str, ranked: list[int], scores: dict[int, float], k: int, group: bool
+    ) -> list[Hit]:
+        rows = self.catalog.passages(ranked[: max(k * 10, 50)])
+        ordered = [i for i in ranked if i in rows]
+        if group:
+            groups = group_near_duplicates(ordered, lambda i: rows[i].text, k)
+        else:
+            groups = [(i, []) for i in ordered[:k]]
+        return [
+            Hit(
+                rows[head], scores.get(head, 0.0), highlights(query, rows[head].text), [rows[d] for d in dups]
+            )
+            for head, dups in groups
+        ]
+
+    def resolve_provision(self, ref: str) -> int:
+        """Passage id of a provision IRI or ``<doc key>#<provision id>``."""
+        ident = self.catalog.passage_id(ref)
+        if ident is None and "#" in ref:
+            key, _, pid = ref.rpartition("#")
+            ident = self.catalog.passage_id_by_key(key, pid)
+        if ident is None:
+            raise UnknownProvisionError(
+                f"Không tìm thấy điều khoản {ref!r} trong chỉ mục: dùng IRI của điều khoản hoặc "
+                f"'<khóa văn bản>#<số mục>', ví dụ '117-KH/ThU@2023#II.1'."
+            )
+        return ident
+
+    def similar(self, ref: str, k: int = 10, group: bool = True) -> SearchResult:
+        """Closest wordings of a provision in other documents ("more like this")."""
+        started = time.perf_counter()
+        ident = self.resolve_provision(ref)
+        source = self.catalog.passages([ident])[ident]
+        vector = self.vectors.get(np.array([ident], np.int64))[0]
+        others = [
+            i
+            for i in self.catalog.live_ids()
+            if i not in set(self.catalog.ids_of_documents([source.document.key]))
+        ]
+        dense = self._dense(vector, max(self.candidates, 5 * k), others)
+        scores = dict(dense)
+        ranked = [i for i, _ in dense]
+        hits = self._hits(source.text, ranked, scores, k, group)
+        return SearchResult(ref, "similar", (time.perf_counter() - started) * 1000, hits)
+
+    def documents_matching(self, ref: str) -> list[str]:
+        """Keys of implemented documents a REF names (for ``--implements``)."""
+        pattern = parse_ref(ref)
+        keys = self.catalog.implements_keys()
+        if pattern is None:
+            return [key for key in keys if key == ref]
+        return [key for key in keys if pattern.matches(key)]

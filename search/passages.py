@@ -1,0 +1,126 @@
+"""Extracted document → passages: one per provision, with the metadata that search filters on.
+
+A passage is identified by its provision IRI, the same IRI the graph gives the provision, so a
+search hit links straight into the graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from kg.document import ExtractedDocument
+from kg.identity import document_iri, issuer_slug
+from kg.text import slugify
+from search.normalize import embed_key
+
+# Headings add context to short provisions ("1. Nội dung" + its text); only the last few are kept
+# so that every passage of a document does not share one long prefix.
+_CONTEXT_HEADINGS = 2
+
+
+def provision_iris(doc_iri: str, provision_ids: Sequence[str | None]) -> list[str]:
+    """IRIs of a document's provisions, exactly as ``kg.mapping.document_quads`` mints them.
+
+    ``<doc IRI>/p/<slug of the id>`` (the position when the id is empty), ``-<position>`` added
+    when two provisions would share one. ``tests/test_search.py`` checks the two stay identical.
+    """
+    out: list[str] = []
+    for i, pid in enumerate(provision_ids, 1):
+        slug = slugify(pid or "") or str(i)
+        iri = f"{doc_iri}/p/{slug}"
+        out.append(f"{iri}-{i}" if iri in out else iri)
+    return out
+
+
+def embed_text(text: str, path: Sequence[str]) -> str:
+    """The nearest headings, then the provision text, numerals normalized."""
+    headings = [h for h in path[-_CONTEXT_HEADINGS:] if h and h.strip() not in text[:200]]
+    return embed_key(". ".join([*headings, text]))
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """Per-document metadata kept next to the index (for filters and for result cards)."""
+
+    key: str
+    iri: str
+    number: str | None
+    doc_type: str | None
+    doc_type_code: str | None
+    issuer: str | None
+    date: str | None
+    title: str | None
+    source: str | None
+    implements: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, str | None]:
+        """The ``document`` object of a search result (SPEC section 5)."""
+        return {
+            "key": self.key,
+            "iri": self.iri,
+            "number": self.number,
+            "doc_type": self.doc_type,
+            "issuer": self.issuer,
+            "date": self.date,
+            "title": self.title,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One provision as indexed."""
+
+    iri: str
+    provision_id: str
+    path: tuple[str, ...]
+    text: str
+    document: DocumentInfo = field(compare=False)
+
+    @property
+    def embed_text(self) -> str:
+        """What the embedder sees (see :func:`embed_text`)."""
+        return embed_text(self.text, self.path)
+
+    @property
+    def context(self) -> str:
+        """Lower-weight full-text context: the document title and every heading."""
+        return " ".join([self.document.title or "", *self.path])
+
+    def fingerprint(self, embedder_id: str) -> str:
+        """Changes whenever the vector would change (text, headings or embedder)."""
+        return hashlib.sha256(f"{embedder_id}\x00{self.embed_text}".encode()).hexdigest()[:32]
+
+
+def document_info(doc: ExtractedDocument, base_iri: str) -> DocumentInfo:
+    """The document's metadata and IRI (the same IRI the graph mints for it)."""
+    issuer = doc.get("issuer") or {}
+    org = issuer.get("org")
+    return DocumentInfo(
+        key=doc["key"],
+        iri=document_iri(base_iri, doc["key"], issuer_slug(doc.get("number"), org)),
+        number=doc.get("number"),
+        doc_type=doc.get("doc_type"),
+        doc_type_code=doc.get("doc_type_code"),
+        issuer=issuer.get("name") or org,
+        date=doc.get("date"),
+        title=doc.get("title"),
+        source=(doc.get("source") or {}).get("path"),
+        implements=tuple(dict.fromkeys([*doc.get("implements", []), *doc.get("implements_partly", [])])),
+    )
+
+
+def passages_of(doc: ExtractedDocument, base_iri: str) -> list[Passage]:
+    """The document's provisions as passages (empty provisions are skipped)."""
+    info = document_info(doc, base_iri)
+    provisions = doc.get("provisions", [])
+    iris = provision_iris(info.iri, [p.get("id") for p in provisions])
+    out = []
+    for provision, iri in zip(provisions, iris, strict=True):
+        text = (provision.get("text") or "").strip()
+        if text:
+            path = tuple(provision.get("path") or [])
+            out.append(Passage(iri, provision.get("id") or "", path, text, info))
+    return out

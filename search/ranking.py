@@ -1,0 +1,128 @@
+"""Ranking helpers: reciprocal-rank fusion, grouping of copied wording, highlights.
+
+>>> rrf([[1, 2, 3], [3, 1]])[:2]
+[(1, 0.03252247488101534), (3, 0.032266458495966696)]
+>>> highlights("bao dam kinh phi cho hoat dong", "Văn phòng đảm bảo kinh phí cho tổ chức các hoạt động")
+['đảm bảo kinh phí cho', 'hoạt động']
+>>> highlights("quý ba", "Quý III: nêu cao trách nhiệm")
+['Quý III']
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Hashable, Sequence
+from typing import TypeVar
+
+from search.normalize import folded_key
+
+T = TypeVar("T", bound=Hashable)
+
+RRF_K = 60
+# Particles and function words that match everywhere: never highlighted on their own.
+_PARTICLES = frozenset(
+    [
+        "va",
+        "cua",
+        "cac",
+        "cho",
+        "trong",
+        "voi",
+        "the",
+        "nhung",
+        "duoc",
+        "la",
+        "co",
+        "de",
+        "theo",
+        "ve",
+        "tu",
+        "den",
+        "tren",
+        "tai",
+        "mot",
+        "nay",
+        "khi",
+        "da",
+        "se",
+    ]
+)
+_WORD = re.compile(r"\w+")
+_ROMAN_OR_WORD = re.compile(r"^(?:[ivxl]+|mot|hai|ba|bon|tu|nhat)$")
+_NEAR_DUPLICATE = 0.6
+
+
+def rrf(rankings: Sequence[Sequence[T]], k: int = RRF_K) -> list[tuple[T, float]]:
+    """Reciprocal-rank fusion: ``sum 1/(k + rank)`` over the rankings, best first (ties: first seen)."""
+    scores: dict[T, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+    return sorted(scores.items(), key=lambda kv: -kv[1])
+
+
+def _shingles(text: str) -> set[tuple[str, str]]:
+    tokens = folded_key(text).split()
+    return set(itertools.pairwise(tokens)) or {(t, "") for t in tokens}
+
+
+def similarity(a: str, b: str) -> float:
+    """Jaccard similarity of folded word pairs (1.0 = same wording)."""
+    sa, sb = _shingles(a), _shingles(b)
+    return len(sa & sb) / len(sa | sb) if sa and sb else 0.0
+
+
+def group_near_duplicates(
+    ranked: Sequence[T], text_of: Callable[[T], str], limit: int, threshold: float = _NEAR_DUPLICATE
+) -> list[tuple[T, list[T]]]:
+    """Walk ``ranked`` and fold each item into an earlier head whose wording it (nearly) repeats.
+
+    Returns up to ``limit`` ``(head, duplicates)`` pairs: ten heads are ten different wordings.
+    """
+    groups: list[tuple[T, list[T]]] = []
+    shingles: list[set[tuple[str, str]]] = []
+    for item in ranked:
+        own = _shingles(text_of(item))
+        for (_head, dups), head_shingles in zip(groups, shingles, strict=True):
+            union = own | head_shingles
+            if union and len(own & head_shingles) / len(union) >= threshold:
+                dups.append(item)
+                break
+        else:
+            if len(groups) >= limit:
+                continue
+            groups.append((item, []))
+            shingles.append(own)
+    return groups
+
+
+def _word_key(word: str) -> str:
+    key = folded_key(word)
+    return key.lstrip("0") or key
+
+
+def highlights(query: str, text: str, limit: int = 8) -> list[str]:
+    """Phrases of ``text`` made of query words (matched without diacritics), in text order."""
+    query_words = [_word_key(w) for w in _WORD.findall(folded_key(query))]
+    wanted = set(query_words)
+    numerals = {w for w in wanted if w.isdigit()}
+    spans: list[tuple[int, int]] = []
+    for match in _WORD.finditer(text):
+        key = _word_key(match.group())
+        hit = key in wanted or (
+            numerals and _ROMAN_OR_WORD.match(key) and folded_key(f"quý {key}")[4:] in numerals
+        )
+        if not hit:
+            continue
+        if spans and re.fullmatch(r"[\s\-–]*", text[spans[-1][1] : match.start()]):
+            spans[-1] = (spans[-1][0], match.end())
+        else:
+            spans.append((match.start(), match.end()))
+    out: list[str] = []
+    for start, end in spans:
+        phrase = text[start:end]
+        if folded_key(phrase) in _PARTICLES or phrase in out:
+            continue
+        out.append(phrase)
+    return sorted(out, key=lambda p: -len(p.split()))[:limit] if len(out) > limit else out
