@@ -1,0 +1,71 @@
+"""The HTTP application: ``create_app(corpus)`` builds everything from the one Corpus object.
+
+Routes live in ``api/routes/``, one module per area, each exposing ``router``; add a module to
+:data:`ROUTE_MODULES` to serve it. HTML pages render Jinja templates from ``api/templates/``
+(``request.app.state.templates``, layout in ``base.html``) and use files from ``api/static/``
+(served at ``/static``); nothing is loaded from a CDN.
+
+State on ``app.state``: ``corpus`` (store, registry, settings, ...), ``query_pool`` (SPARQL
+workers) and ``templates``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from api import errors
+from api.corpus import Corpus
+from api.routes import documents, resources, sparql
+from api.sparql_pool import QueryPool
+
+HERE = Path(__file__).resolve().parent
+# Order matters only for overlapping paths; the resource routes (/doc, /org) come last.
+ROUTE_MODULES = (sparql, documents, resources)
+
+
+def create_app(corpus: Corpus) -> FastAPI:
+    """The FastAPI app serving ``corpus``: SPARQL endpoint, JSON API under /api, IRI dereferencing."""
+    settings = corpus.settings
+    corpus.store  # noqa: B018 -- create the store now, so the read-only workers find a database
+    pool = QueryPool(settings.store_path, timeout_s=settings.sparql_timeout_s, size=settings.sparql_workers)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        pool.start()
+        try:
+            yield
+        finally:
+            pool.close()
+
+    app = FastAPI(
+        title="vnkg — đồ thị tri thức văn bản chỉ đạo",
+        description="SPARQL endpoint (`/sparql`) and JSON API (`/api`) over party directives and the plans "
+                    "that implement them.",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.corpus = corpus
+    app.state.query_pool = pool
+    app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    errors.install(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_headers=["Accept", "Content-Type"],
+        expose_headers=["X-Result-Rows"],
+    )
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    for module in ROUTE_MODULES:
+        app.include_router(module.router)
+    return app

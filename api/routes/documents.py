@@ -1,0 +1,98 @@
+"""The JSON API under ``/api``: health, documents, implementers, search, similar provisions, hierarchy.
+
+Handlers are plain ``def``: pyoxigraph and the search index block, so FastAPI runs them in its
+thread pool. Errors use the one shape of :mod:`api.errors`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+
+from api import queries
+from api.corpus import Corpus
+from api.errors import ApiError
+from kg import cascade
+
+router = APIRouter(prefix="/api", tags=["API"])
+
+ErrorDoc = {"description": 'Lỗi: `{"error": {"code": "...", "message": "..."}}`'}
+
+
+def _corpus(request: Request) -> Corpus:
+    return request.app.state.corpus
+
+
+@router.get("/health", summary="Service health")
+def health(request: Request) -> dict[str, Any]:
+    """Whether the store answers, how much it holds, and how many SPARQL workers are ready."""
+    corpus = _corpus(request)
+    store = corpus.store
+    return {
+        "status": "ok",
+        "quads": len(store),
+        "named_graphs": sum(1 for _ in store.named_graphs()),
+        "sparql_workers_ready": request.app.state.query_pool.ready,
+        "sparql_timeout_s": corpus.settings.sparql_timeout_s,
+        "sparql_max_rows": corpus.settings.sparql_max_rows,
+    }
+
+
+@router.get("/documents", summary="List documents", responses={422: ErrorDoc})
+def list_documents(
+    request: Request,
+    doc_type: Annotated[str | None, Query(alias="type", description="Mã hoặc tên loại: KH, CT, Kế hoạch, ...")] = None,
+    issuer: Annotated[str | None, Query(description="Một phần tên cơ quan ban hành")] = None,
+    year: Annotated[int | None, Query(ge=1930, le=2100)] = None,
+    since: Annotated[str | None, Query(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="YYYY-MM-DD")] = None,
+    until: Annotated[str | None, Query(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="YYYY-MM-DD")] = None,
+    ingested: Annotated[bool | None, Query(description="true: chỉ văn bản đã nạp; false: chỉ văn bản được dẫn")] = None,
+    q: Annotated[str | None, Query(description="Một phần số hiệu hoặc trích yếu")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """Documents (ingested or only cited) matching every filter, newest first."""
+    corpus = _corpus(request)
+    until_bound = until + "\uffff" if until else None  # "2023" and "2023-04" include the whole period
+    return queries.list_documents(corpus.store, corpus.settings.base_iri, doc_type=doc_type, issuer=issuer,
+                                  year=year, since=since, until=until_bound, ingested=ingested, text=q,
+                                  limit=limit, offset=offset)
+
+
+def _document_iri(corpus: Corpus, key: str) -> str:
+    iri = queries.find_document(corpus.store, corpus.settings.base_iri, key)
+    if iri is None:
+        raise ApiError(404, "unknown_document", f"Không có văn bản nào có khóa '{key}' (ví dụ khóa: 23-CT/TW@2018).")
+    return iri
+
+
+@router.get("/documents/{key:path}", summary="One document with provisions, tasks and relations",
+            responses={404: ErrorDoc})
+def get_document(request: Request,
+                 key: Annotated[str, Path(description="Khóa văn bản, ví dụ 117-KH/ThU@2023")]) -> dict[str, Any]:
+    """A document by key: fields, issuer, provisions, tasks and relations in both directions."""
+    corpus = _corpus(request)
+    detail = queries.document_detail(corpus.store, corpus.settings.base_iri, _document_iri(corpus, key))
+    if detail is None:
+        raise ApiError(404, "unknown_document", f"Không có văn bản nào có khóa '{key}'.")
+    return detail
+
+
+@router.get("/implements", summary="Documents implementing a directive, down the whole cascade",
+            responses={404: ErrorDoc})
+def implements(
+    request: Request,
+    ref: Annotated[str, Query(min_length=1, description="“Chỉ thị 23”, “23-CT/TW”, “CT 23”, “23-CT/TW@2018”")],
+) -> dict[str, Any]:
+    """The same answer as ``kg implements REF --json``."""
+    corpus = _corpus(request)
+    result, _ = cascade.implements(corpus.store, corpus.settings.base_iri, ref)
+    return result
+
+
+@router.get("/hierarchy", summary="The directive hierarchy as nodes and edges")
+def hierarchy(request: Request) -> dict[str, Any]:
+    """Organizations and documents as nodes; issued-by, sub-organization, implements and based-on edges."""
+    corpus = _corpus(request)
+    return queries.hierarchy(corpus.store, corpus.settings.base_iri)
