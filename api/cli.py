@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from api.commands import extract, graphquery, ingest
+from api.commands import extract, graphquery, ingest, serve
 from api.settings import Settings
 
 app = typer.Typer(
@@ -28,7 +28,7 @@ def _root(
     ctx.obj = Settings.load(home)
 
 
-for module in (extract, ingest, graphquery):
+for module in (extract, ingest, graphquery, serve):
     module.register(app)
 
 
