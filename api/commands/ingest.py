@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
             for event in corpus.ingest(paths):
                 events.append(event)
                 if event.status == FAILED:
-                    err.print(f"[red]Lỗi:[/] {event.path}: {event.reason}", highlight=False)
+                    err.print(f"[red]Lỗi:[/] {event.path}: {event.reason}", highlight=False, soft_wrap=True)
                 progress.update(task, advance=1 if event.path.exists() else 0, description=event.path.name)
         _summary(Console(), events, settings.home)
         if any(e.status == FAILED for e in events):
