@@ -85,13 +85,15 @@ def _is_upper(text: str) -> bool:
 def _header(layout: Layout, type_index: int | None) -> None:
     lines = layout.lines
     limit = type_index if type_index is not None else min(len(lines), _HEADER_LINES)
-    for line in lines[:limit]:
+    for k, line in enumerate(lines[:limit]):
         s = line.stripped
         number = _NUMBER_LINE.match(s)
         if number and layout.number is None:
             layout.number = parse_number(number.group(1))
             continue
         date_line = _DATE_LINE.match(s)
+        if date_line and layout.date is None and k + 1 < len(lines) and not match_date(s):
+            s = f"{s} {lines[k + 1].stripped}"  # a narrow header column wrapped the year
         if date_line and layout.date is None and (found := match_date(s)):
             layout.place, layout.date = squash(date_line.group("place")), found.value
             continue

@@ -38,3 +38,40 @@ def clean(text: str) -> str:
 def squash(text: str) -> str:
     """Collapse runs of white space into one space (for titles and display text)."""
     return " ".join(text.split())
+
+
+_LINE_START_MARKER = re.compile(r"^\s*(?:[IVX]{1,5}\.|\d{1,2}(?:\.\d{1,2})*\.|[a-zđ]\)|[-+•*]|\(\d+\)|⁽|Nơi nhận)")
+
+
+def _upper(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+def unwrap(text: str) -> str:
+    """Join lines that a PDF wrapped inside a paragraph, keeping length (``\\n`` → space).
+
+    A line is a wrapped continuation when the previous line is about as long as the
+    longest lines of the page (it reached the margin) or plainly does not end its
+    sentence, and the line itself does not start a heading, bullet or footnote.
+
+    >>> unwrap("Thực hiện Kế hoạch số 147 của\\nTỉnh ủy về việc sơ kết.\\n1. Mục đích")
+    'Thực hiện Kế hoạch số 147 của Tỉnh ủy về việc sơ kết.\\n1. Mục đích'
+    """
+    lines = text.split("\n")
+    lengths = sorted(len(line.rstrip()) for line in lines if line.strip())
+    if not lengths:
+        return text
+    width = lengths[int(len(lengths) * 0.9)]
+    out = []
+    for i, line in enumerate(lines[:-1]):
+        nxt = lines[i + 1]
+        body = line.rstrip()
+        joins = (
+            body and nxt.strip() and not _LINE_START_MARKER.match(nxt) and not _upper(body) and not _upper(nxt)
+            and not body.endswith(":")
+            and (len(body) >= 0.75 * width or (body[-1] not in ".;!?" and nxt.lstrip()[:1].islower()))
+        )
+        out.append(line + (" " if joins else "\n"))
+    out.append(lines[-1])
+    return "".join(out)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ingest.citations import find_citations
 from ingest.layout import Layout, committee, parse_layout
-from ingest.normalize import clean
+from ingest.normalize import clean, unwrap
 from ingest.orgs import Context
 from ingest.outline import provisions
 from ingest.readers import SourceText, read_file
@@ -57,6 +57,8 @@ def _issuer(layout: Layout, text: str) -> tuple[Issuer, Context]:
 def extract_source(source: SourceText, registry: Registry) -> ExtractedDocument:
     """Parse already-read text into the extraction contract."""
     text = clean(source.text)
+    if source.format == "pdf":  # a PDF keeps the page's line breaks inside paragraphs
+        text = unwrap(text)
     layout = parse_layout(text)
     issuer, ctx = _issuer(layout, text)
     number = layout.number
