@@ -178,6 +178,11 @@ def _iri_resolver(base: str, doc: ExtractedDocument) -> Mapping[str, NamedNode]:
     return iris
 
 
+def subject_iri(base: str, doc: ExtractedDocument) -> NamedNode:
+    """The IRI of the extracted document itself."""
+    return _iri_resolver(base, doc)[doc["key"]]
+
+
 def key_iri(base: str, key: str, iris: Mapping[str, NamedNode]) -> NamedNode:
     """The IRI of ``key``: from the document's references, else from the number's own code."""
     if key in iris:

@@ -50,8 +50,8 @@ class RefQuery:
 
     @property
     def number_prefix(self) -> str | None:
-        """``23-CT/`` for matching any issuer when the issuer was not typed."""
-        return f"{self.seq}-{self.type_code}/" if self.seq and self.type_code and not self.number else None
+        """``23-CT/``: matches any issuer, when the exact numbers name nothing."""
+        return f"{self.seq}-{self.type_code}/" if self.seq and self.type_code else None
 
 
 def _normalized_seq(digits: str) -> str:

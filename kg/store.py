@@ -26,7 +26,7 @@ from urllib.parse import quote, unquote
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, parse
 
 from kg.document import ExtractedDocument
-from kg.mapping import document_quads, provenance_quads, registry_quads
+from kg.mapping import document_quads, provenance_quads, registry_quads, subject_iri
 from kg.vocab import ONTOLOGY_BASE, ontology_turtle, project, sparql_prefixes
 
 INGESTED, REPLACED, UNCHANGED = "ingested", "replaced", "unchanged"
@@ -87,7 +87,7 @@ def write_document(store: Store, base: str, doc: ExtractedDocument, *, path: Pat
     if previous == sha:
         return UNCHANGED
     quads = document_quads(base, doc, graph)
-    doc_node = next(q.subject for q in quads if q.predicate.value.endswith("ontology#key"))
+    doc_node = subject_iri(base, doc)
     when = (now or datetime.now(UTC)).isoformat(timespec="seconds")
     quads += provenance_quads(base, graph, doc_node, path=str(Path(path).resolve()), sha256=sha,
                               file_format=doc["source"].get("format"), generated_at=when,
