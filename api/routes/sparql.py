@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import json
 from typing import Any
+from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
@@ -47,6 +48,11 @@ async def _body(request: Request) -> bytes:
     if len(body) > MAX_QUERY_BYTES:
         raise ApiError(413, "query_too_large", f"Truy vấn dài quá {MAX_QUERY_BYTES // 1024} KB.")
     return body
+
+
+def _form(body: bytes) -> dict[str, list[str]]:
+    """An application/x-www-form-urlencoded body (UTF-8, as the protocol requires)."""
+    return parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
 
 
 def _media_type(request: Request) -> str:
@@ -191,8 +197,7 @@ async def sparql_post(request: Request) -> Response:
     body = await _body(request)
     media_type = _media_type(request)
     if media_type == FORM:
-        form = await request.form()
-        params = _params(request, {k: [str(v) for v in form.getlist(k)] for k in form})
+        params = _params(request, _form(body))
         if "update" in params:
             _refuse_update("update")
         query = _one(params, "query")
@@ -243,8 +248,7 @@ async def sparql_update(request: Request) -> Response:
     body = await _body(request)
     media_type = _media_type(request)
     if media_type == FORM:
-        form = await request.form()
-        text = str(form.get("update") or "")
+        text = (_form(body).get("update") or [""])[0]
     elif media_type == UPDATE_BODY:
         text = body.decode("utf-8", errors="replace")
     else:
