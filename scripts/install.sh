@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
   missing=()
   # antiword/catdoc read legacy .doc; LibreOffice (no GUI) + DejaVu render the test PDFs/.doc files
-  for pkg in antiword catdoc libreoffice-writer-nogui fonts-dejavu-core; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  for pkg in antiword catdoc libreoffice-writer-nogui fonts-dejavu-core chromium; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
   if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi

@@ -1,0 +1,145 @@
+"""The hierarchy graph, its layout, the answered / not-answered table and the file writers."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from pyoxigraph import Store
+
+from ingest.pipeline import EXTRACTOR_VERSION, extract_file
+from ingest.registry import Registry
+from kg import hierarchy as h
+from kg import store as graph_store
+from kg.picture import draw, write_file
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE = "https://w3id.org/vnkg/"
+
+
+@pytest.fixture(scope="module")
+def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """A real on-disk store holding the four seed plans and the registry of central documents."""
+    store = graph_store.open_store(tmp_path_factory.mktemp("store"))
+    registry = Registry.load(ROOT / "data" / "central_documents.json")
+    graph_store.load_reference_graphs(store, BASE, [asdict(e) for e in registry.entries])
+    for path in sorted((ROOT / "data" / "seeds").glob("*.txt")):
+        graph_store.write_document(store, BASE, extract_file(path, registry), path=path,
+                                   extractor_version=EXTRACTOR_VERSION)
+    return store
+
+
+@pytest.fixture(scope="module")
+def graph(seed_store: Store) -> nx.DiGraph:
+    return h.build_hierarchy(seed_store, BASE, include_orgs=True)
+
+
+def _node(graph: nx.DiGraph, key: str) -> str:
+    node = h.find_node(graph, key)
+    assert node is not None, key
+    return node
+
+
+def _relation(graph: nx.DiGraph, child: str, parent: str) -> list[str]:
+    return graph.edges[_node(graph, child), _node(graph, parent)]["relations"]
+
+
+def assert_cascade(graph: nx.DiGraph) -> None:
+    """23-CT/TW@2018 ← 147-KH/TU ← 117-KH/ThU and 266-KH/HU, with levels and relation types."""
+    assert "implements" in _relation(graph, "147-KH/TU@2023", "23-CT/TW@2018")
+    for plan in ("117-KH/ThU@2023", "266-KH/HU@2023"):
+        assert "based_on" in _relation(graph, plan, "147-KH/TU@2023")
+        assert "implements" in _relation(graph, plan, "23-CT/TW@2018")
+    levels = {k: graph.nodes[_node(graph, k)]["level"] for k in
+              ("23-CT/TW@2018", "147-KH/TU@2023", "117-KH/ThU@2023", "266-KH/HU@2023")}
+    assert levels == {"23-CT/TW@2018": "central", "147-KH/TU@2023": "province",
+                      "117-KH/ThU@2023": "district", "266-KH/HU@2023": "district"}
+
+
+def test_graph_holds_the_cascade_of_chi_thi_23(graph: nx.DiGraph) -> None:
+    assert_cascade(graph)
+    root = _node(graph, "23-CT/TW@2018")
+    members = {graph.nodes[n]["key"] for n in h.cascade_members(graph, root)}
+    assert {"147-KH/TU@2023", "117-KH/ThU@2023", "266-KH/HU@2023"} <= members
+    assert "23-CT/TW@2003" not in {d.get("key") for _, d in graph.nodes(data=True)}  # homonym stays out
+    # the strongest relation is the one drawn: a plan both cites and implements the directive
+    edge = graph.edges[_node(graph, "117-KH/ThU@2023"), root]
+    assert edge["relation"] == "implements" and "cites" in edge["relations"]
+
+
+def test_cited_only_documents_are_flagged(graph: nx.DiGraph) -> None:
+    ingested = {d["key"] for _, d in graph.nodes(data=True) if d["kind"] == "document" and d["ingested"]}
+    assert ingested == {"117-KH/ThU@2023", "266-KH/HU@2023", "125-KH/ThU@2023", "107-KH/ThU@2022"}
+    cited = graph.nodes[_node(graph, "147-KH/TU@2023")]
+    assert cited["ingested"] is False and cited["source"] is None
+    assert graph.nodes[_node(graph, "117-KH/ThU@2023")]["source"].endswith(".txt")
+
+
+def test_organizations_and_issued_by(graph: nx.DiGraph) -> None:
+    plan = _node(graph, "266-KH/HU@2023")
+    orgs = [t for t in graph.successors(plan) if graph.edges[plan, t]["relation"] == "issued_by"]
+    assert [graph.nodes[o]["label"] for o in orgs] == ["Huyện ủy Phong Thổ"]
+    up = [graph.nodes[t]["label"] for t in graph.successors(orgs[0])]
+    assert up == ["Tỉnh ủy Lai Châu"]
+
+
+def test_filter_and_focus(graph: nx.DiGraph) -> None:
+    cascade = h.filter_relations(graph, h.CASCADE_RELATIONS)
+    assert {d["relation"] for *_, d in cascade.edges(data=True)} <= set(h.CASCADE_RELATIONS)
+    assert h.find_node(cascade, "37-NQ/TW@2014") is None  # only cited: gone with the citations
+    assert h.find_node(cascade, "125-KH/ThU@2023") is not None  # ingested documents stay
+    root = _node(cascade, "23-CT/TW@2018")
+    near = h.focus(cascade, root, depth=1)
+    keys = {d["key"] for _, d in near.nodes(data=True) if d["kind"] == "document"}
+    assert {"23-CT/TW@2018", "147-KH/TU@2023", "117-KH/ThU@2023", "266-KH/HU@2023"} <= keys
+    assert "107-KH/ThU@2022" not in keys
+    with pytest.raises(KeyError):
+        h.focus(cascade, "https://example.org/none")
+
+
+def test_layout_bands_by_level_and_time(graph: nx.DiGraph) -> None:
+    docs = h.filter_relations(graph, h.RELATIONS)
+    layout = h.layered_layout(docs)
+    pos = {docs.nodes[n]["key"]: layout.positions[n] for n in docs}
+    assert pos["23-CT/TW@2018"][1] < pos["147-KH/TU@2023"][1] < pos["117-KH/ThU@2023"][1]
+    assert pos["05-CT/TW@2016"][0] < pos["23-CT/TW@2018"][0] < pos["01-KL/TW@2021"][0]
+    assert [b["level"] for b in layout.bands][:2] == ["central", "state"]
+    points = list(layout.positions.values())
+    assert len(set(points)) == len(points)  # nothing drawn on top of something else
+    assert any(label == "2018" for *_, label in layout.ticks)
+
+
+def test_responses_name_who_answered(seed_store: Store, graph: nx.DiGraph) -> None:
+    orgs = h.organizations(seed_store, BASE)
+    rows = h.responses(graph, _node(graph, "23-CT/TW@2018"), orgs)
+    table = {(r["parent_label"], r["label"]): [d["key"] for d in r["documents"]] for r in rows}
+    assert table[("Trung ương", "Tỉnh ủy Lai Châu")] == ["147-KH/TU@2023"]  # known from citations
+    assert table[("Tỉnh ủy Lai Châu", "Huyện ủy Phong Thổ")] == ["266-KH/HU@2023"]
+    assert table[("Tỉnh ủy Lai Châu", "Thành ủy Lai Châu")] == ["117-KH/ThU@2023"]
+
+
+def test_graphml_round_trip_holds_the_cascade(graph: nx.DiGraph, tmp_path: Path) -> None:
+    out = write_file(h.filter_relations(graph, h.RELATIONS), tmp_path / "h.graphml")
+    back = nx.read_graphml(out)
+    assert_cascade(_relations_as_lists(back))
+    cited = h.find_node(back, "147-KH/TU@2023")
+    assert back.nodes[cited]["ingested"] is False and "x" in back.nodes[cited]
+    for suffix in (".gexf", ".json"):
+        assert write_file(graph, tmp_path / f"h{suffix}").stat().st_size > 1000
+
+
+def test_pictures_are_written(graph: nx.DiGraph, tmp_path: Path) -> None:
+    docs = h.filter_relations(graph, h.RELATIONS)
+    svg = draw(docs, tmp_path / "h.svg", title="Chỉ thị 23")
+    text = svg.read_text(encoding="utf-8")
+    assert text.lstrip().startswith("<?xml") and "<svg" in text
+    png = draw(docs, tmp_path / "h.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
+
+
+def _relations_as_lists(graph: nx.DiGraph) -> nx.DiGraph:
+    for *_, data in graph.edges(data=True):
+        data["relations"] = data["relations"].split(",")
+    return graph
