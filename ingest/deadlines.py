@@ -35,6 +35,14 @@ _CUE = re.compile(
     r"|\bket thuc|\bdu kien|\bthoi gian(?: thuc hien| hoan thanh)?)"
     r"(?:\s+(?:la|vao|ngay|het|trong|truoc|cuoi|thuc hien|hoan thanh|nop)\b|\s*[:,])*\s*$"
 )
+# "Thời hạn nộp báo cáo: 05/12/2023" (a labelled deadline).
+_LABEL_CUE = re.compile(r"\b(?:thoi han|han chot|han nop|han gui)\b[^.;:\n]{0,40}:\s*(?:ngay\s+)?$")
+# "Thời gian: từ ngày 01/3/2023 đến ngày 15/3/2023": the end of a scheduled period.
+_RANGE_CUE = re.compile(
+    r"\b(?:thoi gian(?: thuc hien| to chuc| trien khai)?\s*:?|trong thoi gian|dien ra)\s*(?:tu|bat dau tu)\s+"
+    r"(?:ngay\s+)?[\d/.\-–\s]{3,12}(?:thang\s+\d{1,2}\s*)?(?:nam\s+\d{4}\s*)?"
+    r"(?:den|-|–)\s*(?:het\s+)?(?:ngay\s+)?$"
+)
 # A quarter at the start of a clause ("Quý IV: ...", "- Quý I trước ngày ...").
 _CLAUSE_START = re.compile(r"(?:^|[\n.;:(]|^\s*[-+•])\s*[-+•]?\s*$")
 _YEAR = r"(\d{4})(?!\d)"
@@ -53,6 +61,9 @@ _PERIOD = re.compile(
     r"(?:(\d{1,2}|sau|chin)\s+thang\s+(dau|cuoi)|(cuoi|giua))\s+nam(?:\s*(?:nay\b|" + _YEAR + r"))?"
 )
 _WORD_MONTHS = {"sau": 6, "chin": 9}
+# Where a full date ("15/3/2023", "15 tháng 3 năm 2023", "09/022018") may start.
+_DATE_START = re.compile(r"(?<!\d)\d{1,2}(?=\s*[/.\-–]\s*\d|\s+tháng)")
+_DATE_WINDOW = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +90,10 @@ def _cue_start(low: str, start: int) -> int | None:
     """Where the deadline cue governing the date at ``start`` begins, or None if no cue does."""
     line_start = low.rfind("\n", 0, start) + 1
     window_start = max(line_start, start - 60)
-    match = _CUE.search(low, window_start, start)
+    for cue in (_CUE, _LABEL_CUE):
+        if match := cue.search(low, window_start, start):
+            return match.start()
+    match = _RANGE_CUE.search(low, max(line_start, start - 90), start)
     return match.start() if match else None
 
 
@@ -108,9 +122,12 @@ def _candidates(low: str, year: int | None) -> list[tuple[str, int, int, str]]:
     fl = _folded(low)
     found: list[tuple[str, int, int, str]] = []
     pos = 0
-    while (full := match_date(low, pos)) is not None:
-        found.append((full.value, full.start, full.end, "date"))
-        pos = full.end
+    for start in _DATE_START.finditer(low):
+        # A bounded window per candidate keeps long texts linear.
+        full = match_date(low, start.start(), min(len(low), start.start() + _DATE_WINDOW))
+        if start.start() >= pos and full is not None and full.start == start.start():
+            found.append((full.value, full.start, full.end, "date"))
+            pos = full.end
     for m in _MONTH.finditer(fl):
         y, month = _year_of(m.groups()[1:], year), int(m.group(1))
         if y is not None and _plausible(y) and 1 <= month <= 12:

@@ -39,7 +39,7 @@ _HEADS: dict[str, str] = {
     "mttq việt nam": "", "mttq": "", "ủy ban kiểm tra": "", "ủy ban": "n",
     "ban thường vụ": "", "ban chấp hành": "", "ban chỉ đạo": "", "ban tuyên giáo": "", "ban tổ chức": "",
     "ban dân vận": "", "ban nội chính": "", "ban đảng": "", "ban cán sự đảng": "", "ban": "n",
-    "văn phòng": "n", "trung tâm chính trị": "", "trung tâm": "n",
+    "văn phòng": "n", "trung tâm chính trị": "", "trung tâm": "n", "báo": "n", "đài": "n",
     "thành đoàn": "", "huyện đoàn": "", "tỉnh đoàn": "", "quận đoàn": "", "thị đoàn": "",
     "đoàn thanh niên": "", "đoàn thể": "", "hội liên hiệp phụ nữ": "", "hội nông dân": "",
     "hội cựu chiến binh": "", "hội chữ thập đỏ": "", "liên đoàn lao động": "", "công đoàn": "",
@@ -53,7 +53,8 @@ _HEADS: dict[str, str] = {
     "tỉnh ủy": "", "thành ủy": "", "huyện ủy": "", "quận ủy": "", "thị ủy": "",
 }
 # Heads that may also sit inside a name without a separator ("Chi bộ phòng Giáo dục").
-_NESTED = ("phòng", "trường", "ban", "sở", "cơ quan", "đảng bộ", "tỉnh ủy", "thành ủy", "huyện ủy", "đảng ủy")
+_NESTED = ("phòng", "trường", "ban", "sở", "cơ quan", "đảng bộ", "tỉnh ủy", "thành ủy", "huyện ủy", "đảng ủy",
+           "hội đồng nhân dân", "ủy ban nhân dân", "hđnd", "ubnd")
 # Bare class nouns that pair with the next one into one group ("các chi bộ, đảng bộ cơ sở").
 _CLASS_NOUNS = ("chi bộ", "chi", "đảng bộ", "cơ quan", "đơn vị", "sở", "ban", "ngành", "phòng", "địa phương",
                 "đoàn thể", "xã", "phường")
@@ -266,6 +267,7 @@ _BULLET = re.compile(r"\s*([-–•+])\s*")
 _SKIPPED = re.compile(r"(?:muc dich|muc tieu|yeu cau|quan diem)\b")
 _OUTLINE = re.compile(r"de cuong|phu luc|\bmau\b")
 _SENTENCE_END = re.compile(r"[.!?…]+[\"”)]?\s+[\"“(]?(?=\w)")
+_CLAUSE_SEP = re.compile(r"\s*[,;]")
 _ABBREVIATIONS = frozenset({"tp", "tx", "tt", "ths", "ts", "pgs", "gs", "v.v", "đ/c", "st", "sl", "nxb"})
 
 
@@ -333,7 +335,7 @@ def _clauses(text: str, hits: Sequence[Deadline], start: int, end: int) -> list[
     cut = colon + 1 if colon != -1 else start
     pieces: list[tuple[int, int]] = []
     for hit in strong:
-        sep = re.compile(r"\s*[,;]").match(text, hit.end)
+        sep = _CLAUSE_SEP.match(text, hit.end)
         pieces.append((cut, hit.end))
         cut = sep.end() if sep else hit.end
     if text[cut:end].strip(" .;,"):
@@ -388,6 +390,9 @@ def _skipped(path: Sequence[str]) -> bool:
 
 
 def _outline(provision: dict) -> bool:
+    """An annex (the outline parser numbers them ``PL1.``...) or a path through ĐỀ CƯƠNG / PHỤ LỤC / mẫu."""
+    if str(provision.get("id") or "").startswith("PL"):
+        return True
     return any(_OUTLINE.search(fold(h)) for h in provision.get("path") or [])
 
 
@@ -456,8 +461,9 @@ def _provision_tasks(provision: dict, year: int | None) -> list[Task]:
             body = f"{body.rstrip()}: {nxt.text}"  # "2. Huyện đoàn đánh giá" + its paragraph
             consumed.add(n + 1)
             hits = scan_deadlines(body, year)
+        body_low = _match_copy(body)
         for piece, start, end in _segments(body, hits):
-            own, _ = _own_units(body, _match_copy(body), start) if start else ([], 0)
+            own, _ = _own_units(body, body_low, start) if start else ([], 0)
             deadline = _pick(hits, start, end) or (head_deadline if block.kind != "head" else None)
             tasks.append({
                 "text": _squash(piece),

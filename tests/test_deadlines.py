@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import date
 
 import pytest
@@ -43,6 +44,10 @@ CASES = [
     ("Thời gian hoàn thành xây dựng kế hoạch trước ngày 15/01/2023.", None, "2023-01-15"),
     ("Thời hạn: 20/5/2023", None, "2023-05-20"),
     ("truoc ngay 15/3/2023", None, "2023-03-15"),  # written without diacritics
+    ("hạn chót nộp báo cáo: 05/12/2023", None, "2023-12-05"),
+    ("Thời gian: từ ngày 01/3/2023 đến ngày 15/3/2023", None, "2023-03-15"),  # the end of the period
+    ("Thời gian thực hiện: từ 01/3 đến 15/3", 2023, "2023-03-15"),
+    ("Hoàn thành chậm nhất trong tháng 10/2023", None, "2023-10"),
     # The cued date wins over a citation date and over a quarter label.
     ("xây dựng báo cáo sơ kết Chỉ thị số 23-CT/TW, ngày 09/02/2018 trình Ban Thường vụ trước ngày 25/3/2023.",
      2023, "2023-03-25"),
@@ -61,6 +66,7 @@ CASES = [
     ("trong quý IV", None, None),  # no year to give it
     ("trước 30/6", None, None),
     ("báo cáo kế hoạch trước chi bộ", 2023, None),
+    ("Tổ chức phát động đợt thi đua vào dịp 19/5/2023", 2023, None),
     ("", 2023, None),
 ]
 
@@ -82,6 +88,13 @@ def test_find_deadlines_lists_every_cued_deadline_with_its_span() -> None:
 def test_find_deadlines_skips_citation_dates() -> None:
     text = "Kế hoạch số 87-KH/TU, ngày 20/5/2022 của Ban Thường vụ Tỉnh ủy; hoàn thành trong quý II/2023."
     assert find_deadlines(text, 2023) == [("2023-Q2", text.index("hoàn thành"), len(text) - 1)]
+
+
+def test_long_text_is_read_in_linear_time() -> None:
+    text = "Ban Tuyên giáo báo cáo trước ngày 15/3/2023, Chỉ thị số 23-CT/TW ngày 09/02/2018; " * 3000
+    started = time.perf_counter()
+    assert len(find_deadlines(text, 2023)) == 3000
+    assert time.perf_counter() - started < 10  # was quadratic once: half a minute for this
 
 
 _VALUE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?|-Q[1-4])$")
