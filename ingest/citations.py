@@ -56,7 +56,7 @@ _ISSUER = re.compile(rf"\s*,?\s*của\s+(?P<issuer>{_ISSUER_WORD}(?:[ \t]+{_ISSU
 _TERM = re.compile(r"\s*,?\s*\(?\s*kh(?:óa|oá)\s+([IVXL]+)\s*\)?")
 _TITLE_LEAD = re.compile(r"\s*,?\s*(?:về\s+(?:việc\s+)?|(?=[“\"]))")
 _TITLE_STOP = re.compile(
-    r";|\.\s+(?=[A-ZĐ])|\n(?=\s*(?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ0-9+•-]|$))|\(\s*sau đây|\s\(|,\s+(?:Ban Thường vụ|Ban Chấp hành|Thường trực|Ban Tuyên giáo|Ban Tổ chức|"
+    r";|\.\s+(?=[A-ZĐ])|\s(?:trình|gửi)\s+(?=Ban|Thường trực|Thành ủy|Tỉnh ủy|Huyện ủy)|\n(?=\s*(?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ0-9+•-]|$))|\(\s*sau đây|\s\(|,\s+(?:Ban Thường vụ|Ban Chấp hành|Thường trực|Ban Tuyên giáo|Ban Tổ chức|"
     r"Ủy ban|UBND|Đảng ủy|Chi bộ|Huyện ủy|Thành ủy|Tỉnh ủy|Văn phòng|các cấp ủy|cấp ủy|Ban Thường vụ)"
 )
 _ALIAS_CUE = re.compile(r"gọi\s+(?:tắt\s+)?là\s*$")
@@ -129,7 +129,7 @@ def _read_details(text: str, cite: Citation) -> None:
         found = _TITLE_STOP.search(text, start, min(len(text), start + _MAX_TITLE))
         stop = found.start() if found else min(len(text), start + _MAX_TITLE)
         title = text[start:stop]
-    title = re.sub(r"^[Vv]ề\s+", "", " ".join(title.split()).rstrip(" ,."))
+    title = re.sub(r"^[Vv]ề\s+", "", " ".join(title.split()).rstrip(" ,.\"”"))
     if title:
         cite.title = title
         cite.span_end = stop

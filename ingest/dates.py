@@ -32,6 +32,7 @@ class FoundDate:
     start: int
     end: int
     repaired: bool = False
+    text: str = ""  # as written
 
     @property
     def year(self) -> int:
@@ -53,6 +54,6 @@ def match_date(text: str, pos: int = 0, endpos: int | None = None) -> FoundDate 
         for m in pattern.finditer(text, pos, end):
             value = _valid(*m.groups())
             if value:
-                found.append(FoundDate(value, m.start(), m.end(), repaired))
+                found.append(FoundDate(value, m.start(), m.end(), repaired, m.group(0)))
                 break
     return min(found, key=lambda f: (f.start, f.repaired)) if found else None

@@ -134,6 +134,9 @@ def resolve_citations(cites: list[Citation], ctx: Context, registry: Registry,
     hints = _registry_hints(cites, registry)
     by_key: dict[str, Reference] = {}
     for cite in cites:
+        if cite.date and cite.date.repaired:
+            result.warnings.append(f"Ngày viết sai “{cite.date.text}” được hiểu là {cite.date.value} "
+                                   "(date typo repaired)")
         if cite.named_key:
             key = _named_key(cite, ctx)
         elif cite.number and (own_number is None or match_form(cite.number) != match_form(own_number)):
@@ -163,7 +166,7 @@ def _merge(ref: Reference, cite: Citation) -> None:
         ref["date"] = cite.date.value
     if ref["issuer"] is None and cite.issuer:
         ref["issuer"] = cite.issuer
-    if cite.title and (ref["title"] is None or len(cite.title) > len(ref["title"])):
+    if cite.title and ref["title"] is None:  # the first full citation is the careful one
         ref["title"] = cite.title
 
 
@@ -174,7 +177,7 @@ def _complete(ref: Reference, registry: Registry, ctx: Context) -> None:
     if entry:
         ref["date"] = ref["date"] or entry.date
         ref["issuer"] = ref["issuer"] or entry.issuer
-        ref["title"] = ref["title"] or entry.title
+        ref["title"] = entry.title  # the registry's title is the authoritative one
         ref["doc_type"] = ref["doc_type"] or entry.doc_type
     if ref["key"].startswith("NQTW"):
         ref["issuer"] = ref["issuer"] or "Ban Chấp hành Trung ương"
