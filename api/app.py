@@ -5,12 +5,13 @@ Routes live in ``api/routes/``, one module per area, each exposing ``router``; a
 (``request.app.state.templates``, layout in ``base.html``) and use files from ``api/static/``
 (served at ``/static``); nothing is loaded from a CDN.
 
-State on ``app.state``: ``corpus`` (store, registry, settings, ...), ``query_pool`` (SPARQL
-workers) and ``templates``.
+State on ``app.state``: ``corpus`` (store, registry, search index, settings, ...), ``query_pool``
+(SPARQL workers), ``templates`` and ``search_lock`` (hold it while using ``corpus.search``).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,12 +23,12 @@ from fastapi.templating import Jinja2Templates
 
 from api import errors
 from api.corpus import Corpus
-from api.routes import documents, resources, sparql
+from api.routes import documents, resources, sparql, ui
 from api.sparql_pool import QueryPool
 
 HERE = Path(__file__).resolve().parent
 # Order matters only for overlapping paths; the resource routes (/doc, /org) come last.
-ROUTE_MODULES = (sparql, documents, resources)
+ROUTE_MODULES = (sparql, documents, ui, resources)
 
 
 def create_app(corpus: Corpus) -> FastAPI:
@@ -57,6 +58,7 @@ def create_app(corpus: Corpus) -> FastAPI:
     app.state.corpus = corpus
     app.state.query_pool = pool
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    app.state.search_lock = threading.Lock()
     errors.install(app)
     app.add_middleware(
         CORSMiddleware,

@@ -13,6 +13,7 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, Store
 
 from kg.cascade import describe as describe_documents
+from kg.hierarchy import build_hierarchy, focus, layered_layout
 from kg.identity import TYPE_NAMES, canonical_code
 from kg.store import select
 from kg.text import slugify
@@ -151,26 +152,24 @@ def relations(store: Store, base: str, iri: str) -> dict[str, list[dict[str, Any
     return out
 
 
-def hierarchy(store: Store, base: str) -> dict[str, list[dict[str, Any]]]:
-    """The directive hierarchy as ``{"nodes", "edges"}``: organizations, documents and their links."""
-    orgs = select(store, base, """SELECT ?o (SAMPLE(?l) AS ?label) (SAMPLE(?lv) AS ?level) WHERE {
-        ?o a org:FormalOrganization . OPTIONAL { ?o skos:prefLabel ?l } OPTIONAL { ?o vnkg:level ?lv } } GROUP BY ?o""")
-    nodes = [{"id": r["o"].value, "kind": "organization", "label": _value(r["label"]), "level": _value(r["level"])}
-             for r in orgs]
-    iris = [r["d"].value for r in select(store, base, "SELECT DISTINCT ?d WHERE { ?d a eli:LegalResource }")]
-    for summary in summaries(store, base, iris).values():
-        nodes.append({"id": summary["iri"], "kind": "document", "label": summary["number"] or summary["key"],
-                      **{k: summary[k] for k in ("key", "doc_type", "issuer", "date", "title", "source")}})
-    edges = select(store, base, """SELECT DISTINCT ?s ?rel ?t WHERE {
-        { ?s vnkg:implements ?t BIND("implements" AS ?rel) }
-        UNION { ?s vnkg:implementsPartly ?t BIND("implements_partly" AS ?rel) }
-        UNION { ?s eli:based_on ?t BIND("based_on" AS ?rel) }
-        UNION { ?s eli:passed_by ?t BIND("issued_by" AS ?rel) }
-        UNION { ?s org:subOrganizationOf ?t BIND("sub_organization_of" AS ?rel) } }""")
-    known = {n["id"] for n in nodes}
-    return {"nodes": nodes,
-            "edges": [{"source": r["s"].value, "target": r["t"].value, "relation": r["rel"].value}
-                      for r in edges if r["s"].value in known and r["t"].value in known]}
+def hierarchy(store: Store, base: str, *, root: str | None = None, depth: int | None = None,
+              organizations: bool = True) -> dict[str, Any]:
+    """The directive hierarchy (``kg graph``'s graph) as ``{"nodes", "edges", "bands"}`` with positions.
+
+    ``root`` (an IRI) cuts it to the cascade around one document, ``depth`` steps each way.
+    Nodes carry the layered layout's ``x`` / ``y`` (pixels; bands by level, time along x).
+    """
+    graph = build_hierarchy(store, base, include_orgs=organizations)
+    if root is not None:
+        graph = focus(graph, root, depth)
+    layout = layered_layout(graph)
+    nodes = []
+    for node, data in graph.nodes(data=True):
+        x, y = layout.positions.get(node, (None, None))
+        nodes.append({"id": node, **data, "x": x, "y": y})
+    edges = [{"source": s, "target": t, "relation": d["relation"], "relations": d["relations"]}
+             for s, t, d in graph.edges(data=True)]
+    return {"nodes": nodes, "edges": edges, "bands": layout.bands, "width": layout.width, "height": layout.height}
 
 
 def describe(store: Store, base: str, iri: str) -> list[Any]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pyparsing import ParseException
 from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
@@ -115,6 +116,7 @@ def _syntax_message(err: ParseException) -> str:
     return f"Truy vấn SPARQL sai cú pháp ở dòng {err.lineno}, cột {err.col}: {err.msg}."
 
 
+@lru_cache(maxsize=512)  # parsing costs ~10 ms; clients repeat their queries (pages, dashboards)
 def check_query(text: str) -> CheckedQuery:
     """Refuse SERVICE, LOAD and unparseable dataset clauses; report the form and the FROM graphs.
 

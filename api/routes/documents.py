@@ -6,7 +6,9 @@ thread pool. Errors use the one shape of :mod:`api.errors`.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 
@@ -14,6 +16,8 @@ from api import queries
 from api.corpus import Corpus
 from api.errors import ApiError
 from kg import cascade
+from search.catalog import Filters
+from search.index import SearchIndex, UnknownProvisionError
 
 router = APIRouter(prefix="/api", tags=["API"])
 
@@ -91,8 +95,61 @@ def implements(
     return result
 
 
-@router.get("/hierarchy", summary="The directive hierarchy as nodes and edges")
-def hierarchy(request: Request) -> dict[str, Any]:
-    """Organizations and documents as nodes; issued-by, sub-organization, implements and based-on edges."""
+_DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+@contextmanager
+def _searching(request: Request) -> Iterator[SearchIndex]:
+    """The search index, one request at a time (its SQLite catalog and embedder are shared)."""
+    with request.app.state.search_lock:
+        yield _corpus(request).search
+
+
+@router.get("/search", summary="Search provisions (semantic + full text)", responses={422: ErrorDoc})
+def search(
+    request: Request,
+    q: Annotated[str, Query(min_length=1, description="Câu tìm kiếm, có hoặc không dấu")],
+    k: Annotated[int, Query(ge=1, le=100)] = 10,
+    mode: Annotated[Literal["hybrid", "dense", "bm25"], Query()] = "hybrid",
+    doc_type: Annotated[str | None, Query(alias="type", description="KH, HD, BC, ... hoặc tên loại")] = None,
+    issuer: Annotated[str | None, Query(description="Một phần tên cơ quan ban hành")] = None,
+    implements: Annotated[str | None, Query(description="Chỉ văn bản thực hiện REF (ví dụ “Chỉ thị 23”)")] = None,
+    since: Annotated[str | None, Query(pattern=_DATE, description="YYYY-MM-DD")] = None,
+    until: Annotated[str | None, Query(pattern=_DATE, description="YYYY-MM-DD")] = None,
+) -> dict[str, Any]:
+    """The same answer as ``kg search QUERY --json``."""
+    with _searching(request) as index:
+        keys = index.documents_matching(implements) if implements else None
+        return index.search(q, k=k, mode=mode, filters=Filters(doc_type, issuer, keys, since, until)).as_json()
+
+
+@router.get("/similar", summary="Closest wordings of a provision in other documents", responses={404: ErrorDoc})
+def similar(
+    request: Request,
+    provision: Annotated[str, Query(min_length=1, description="IRI điều khoản hoặc '<khóa văn bản>#<số mục>'")],
+    k: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> dict[str, Any]:
+    """The same answer as ``kg similar PROVISION --json``."""
+    with _searching(request) as index:
+        try:
+            return index.similar(provision, k=k).as_json()
+        except UnknownProvisionError as err:
+            raise ApiError(404, "unknown_provision", str(err)) from None
+
+
+@router.get("/hierarchy", summary="The directive hierarchy as nodes and edges", responses={404: ErrorDoc})
+def hierarchy(
+    request: Request,
+    root: Annotated[str | None, Query(description="Chỉ phần quanh một văn bản (REF, ví dụ “Chỉ thị 23”)")] = None,
+    depth: Annotated[int | None, Query(ge=0, le=20, description="Số bước mỗi phía quanh root")] = None,
+    organizations: Annotated[bool, Query(description="Kèm các cơ quan ban hành và quan hệ trực thuộc")] = True,
+) -> dict[str, Any]:
+    """Documents (and committees) as nodes with layout positions; implements, based-on, cites,
+    issued-by and sub-organization edges."""
     corpus = _corpus(request)
-    return queries.hierarchy(corpus.store, corpus.settings.base_iri)
+    base = corpus.settings.base_iri
+    root_iri = cascade.resolve(corpus.store, base, root).chosen.iri if root else None
+    try:
+        return queries.hierarchy(corpus.store, base, root=root_iri, depth=depth, organizations=organizations)
+    except KeyError:
+        raise ApiError(404, "not_in_hierarchy", f"Văn bản “{root}” không nằm trong sơ đồ hệ thống văn bản.") from None
