@@ -36,7 +36,8 @@ def provision_iris(doc_iri: str, provision_ids: Sequence[str | None]) -> list[st
 
 def embed_text(text: str, path: Sequence[str]) -> str:
     """The nearest headings, then the provision text, numerals normalized."""
-    headings = [h for h in path[-_CONTEXT_HEADINGS:] if h and h.strip() not in text[:200]]
+    # Skip headings the text already starts with (extractors keep the heading line in the text).
+    headings = [h for h in path[-_CONTEXT_HEADINGS:] if h and h.strip().rstrip("…")[:40] not in text[:300]]
     return embed_key(". ".join([*headings, text]))
 
 

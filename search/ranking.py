@@ -53,12 +53,14 @@ _ROMAN_OR_WORD = re.compile(r"^(?:[ivxl]+|mot|hai|ba|bon|tu|nhat)$")
 _NEAR_DUPLICATE = 0.6
 
 
-def rrf(rankings: Sequence[Sequence[T]], k: int = RRF_K) -> list[tuple[T, float]]:
-    """Reciprocal-rank fusion: ``sum 1/(k + rank)`` over the rankings, best first (ties: first seen)."""
+def rrf(
+    rankings: Sequence[Sequence[T]], k: int = RRF_K, weights: Sequence[float] | None = None
+) -> list[tuple[T, float]]:
+    """Reciprocal-rank fusion: ``sum w/(k + rank)`` over the rankings, best first (ties: first seen)."""
     scores: dict[T, float] = {}
-    for ranking in rankings:
+    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings), strict=True):
         for rank, item in enumerate(ranking, start=1):
-            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
     return sorted(scores.items(), key=lambda kv: -kv[1])
 
 
