@@ -20,6 +20,8 @@ from ingest.registry import Registry
 from kg import store as graph_store
 from kg.document import ExtractedDocument
 from kg.errors import KgError, UnreadableFileError
+from search.embedders import make_embedder
+from search.index import SearchIndex
 
 INGESTIBLE = (".txt", ".docx", ".pdf", ".doc")
 FAILED = "failed"
@@ -71,6 +73,12 @@ class Corpus:
         return pyoxigraph.Store(str(self.settings.store_path))
 
     @cached_property
+    def search(self) -> SearchIndex:
+        """The search index (FAISS + full text); the embedder is loaded on first use, once."""
+        s = self.settings
+        return SearchIndex(s.index_path, lambda: make_embedder(s.embedder, s.embedder_model), s.base_iri)
+
+    @cached_property
     def registry(self) -> Registry:
         """The registry of central documents."""
         return Registry.load(self.settings.registry_path)
@@ -89,21 +97,22 @@ class Corpus:
         files, missing = collect_files(paths)
         yield from missing
         self.prepare_graph()
-        for path in files:
-            yield self.ingest_file(path)
+        with self.search.bulk():  # the vector file is written once, at the end
+            for path in files:
+                yield self.ingest_file(path)
 
     def ingest_file(self, path: Path) -> IngestEvent:
         """Extract one file and replace its named graph (nothing is written when it is unchanged)."""
         base = self.settings.base_iri
         try:
             graph = graph_store.file_graph(base, path)
-            if graph_store.stored_sha256(self.store, base, graph) == _sha256(path):
+            if graph_store.stored_sha256(self.store, base, graph) == _sha256(path) \
+                    and self.search.has_source(str(path)):
                 return IngestEvent(path, graph_store.UNCHANGED)
             doc = pipeline.extract_file(path, self.registry)
             status = graph_store.write_document(self.store, base, doc, path=path,
                                                 extractor_version=pipeline.EXTRACTOR_VERSION)
-            if status != graph_store.UNCHANGED:
-                self._after_write(path, doc)
+            self._after_write(path, doc)  # also when only the search index lacked it
             return IngestEvent(path, status, doc=doc)
         except UnreadableFileError as err:
             return IngestEvent(path, FAILED, err.reason)
@@ -116,3 +125,4 @@ class Corpus:
 
     def _after_write(self, path: Path, doc: ExtractedDocument) -> None:
         """Called once a file's graph holds ``doc``: the place to (re)index its provisions for search."""
+        self.search.add_document(doc)  # replaces the file's earlier passages; unchanged ones keep their vectors

@@ -231,6 +231,10 @@ class SearchIndex:
             self._save()
         return len(removed)
 
+    def has_source(self, source: str) -> bool:
+        """True when passages from the file ``source`` are indexed."""
+        return bool(self.catalog.doc_keys_for(None, source))
+
     def __len__(self) -> int:
         return self.catalog.count()
 
