@@ -33,6 +33,7 @@ _ANNEX = re.compile(r"^\s*(ĐỀ CƯƠNG|PHỤ LỤC|Phụ lục)\b")
 _FOOTNOTE = re.compile(r"^\s*(?:⁽\d+⁾|\((?:\d{1,2}|[^\w\s()]{1,2})\)|\[\d{1,2}\])\s*\S")
 _DEPARTMENT = re.compile(r"^(BAN |VĂN PHÒNG|ỦY BAN KIỂM TRA|UỶ BAN KIỂM TRA|TRUNG TÂM)")
 _PARTY_MOTTO = "ĐẢNG CỘNG SẢN VIỆT NAM"
+_SUBJECT = re.compile(r"^\s*V/v\.?\s+(.+?)\s*$", re.IGNORECASE)
 
 
 @dataclass
@@ -85,8 +86,8 @@ def _is_upper(text: str) -> bool:
 def _header(layout: Layout, type_index: int | None) -> None:
     lines = layout.lines
     limit = type_index if type_index is not None else min(len(lines), _HEADER_LINES)
-    for k, line in enumerate(lines[:limit]):
-        s = line.stripped
+    cells = [(k, cell.strip()) for k, line in enumerate(lines[:limit]) for cell in line.text.split("\t")]
+    for k, s in cells:  # the two header columns may share a line, split by a tab
         number = _NUMBER_LINE.match(s)
         if number and layout.number is None:
             layout.number = parse_number(number.group(1))
@@ -210,6 +211,11 @@ def parse_layout(text: str) -> Layout:
     else:
         after_title = next((i for i, line in enumerate(lines) if _BASIS_CUE.match(line.stripped)
                             or _SECTION.match(line.stripped)), 0)
+        subject = next((line for line in lines[:after_title] if _SUBJECT.match(line.stripped)), None)
+        if subject:  # a letter (công văn) states its subject as "V/v ..."
+            m = _SUBJECT.match(subject.text)
+            layout.title = squash(m.group(1))
+            layout.title_span = (subject.start + m.start(1), subject.end)
     body_start = _basis(layout, after_title)
     layout.body = (body_start, len(lines))
     _closing(layout, body_start)
@@ -221,7 +227,7 @@ def committee(layout: Layout) -> tuple[str | None, str | None]:
     orgs = [org_case(s) for s in layout.header_orgs]
     if len(orgs) >= 2:
         parent, own = orgs[-2], orgs[-1]
-        if _DEPARTMENT.match(layout.header_orgs[-1].upper()) and not any(c.isupper() for c in own[1:]):
+        if _DEPARTMENT.match(layout.header_orgs[-1].upper()) and "ỦY" not in layout.header_orgs[-1].upper():
             own = f"{own} {parent}"
         return own, parent
     if len(orgs) == 1:

@@ -2,10 +2,10 @@
 
 Mentions must carry offsets into the NFC text of the file, so every later stage works
 on a copy of that text of the *same length* in which Word artifacts (``PAGE`` fields),
-markdown ``**``, stray ``*`` around words, tabs and odd spaces are replaced by spaces.
+markdown ``**``, stray ``*`` around words and odd spaces are replaced by spaces.
 
 >>> clean("Số 117-KH/ThU\\tĐẢNG **hoàn thành** *Chỉ thị*\\nPAGE  ")
-'Số 117-KH/ThU ĐẢNG   hoàn thành    Chỉ thị \\n      '
+'Số 117-KH/ThU\\tĐẢNG   hoàn thành    Chỉ thị \\n      '
 >>> clean("*") == "*"   # the lone star under the issuer name is layout, keep it
 True
 """
@@ -18,7 +18,7 @@ import re
 _FIELD_LINE = re.compile(r"(?m)^[ \t]*(?:PAGE|NUMPAGES|MERGEFORMAT|\\\* MERGEFORMAT)[^\n]*$")
 _STARS = re.compile(r"\*{2,}")
 _STAR_BY_WORD = re.compile(r"(?<=\S)\*|\*(?=\S)")
-_ODD_SPACE = re.compile(r"[\t\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff\r\f\v]")
+_ODD_SPACE = re.compile(r"[\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff\r\f\v]")
 
 
 def _blank(match: re.Match[str]) -> str:

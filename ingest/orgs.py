@@ -69,12 +69,32 @@ def committee_of(issuer: str) -> str | None:
     return " ".join(part for part in split if part) if split else None
 
 
+_UNIT_COMMITTEE = {"tỉnh": "Tỉnh ủy", "thành phố": "Thành ủy", "huyện": "Huyện ủy", "quận": "Quận ủy",
+                   "thị xã": "Thị ủy"}
+
+
 @dataclass(frozen=True)
 class Context:
-    """What the citing document tells about where it sits: its committee and province."""
+    """What the citing document tells about where it sits: its committee, parent and province."""
 
     org: str | None = None
     province: str | None = None
+    parent: str | None = None
+
+    def _places(self) -> dict[str, str]:
+        """Committee kind → the place it means here ("Huyện ủy" → "Phong Thổ" in a commune of Phong Thổ)."""
+        places: dict[str, str] = {}
+        for name in (self.parent, self.org):
+            if not name:
+                continue
+            bureau = re.match(r"Đảng bộ (tỉnh|thành phố|huyện|quận|thị xã)\s+(.+)$", name)
+            if bureau:
+                places[_UNIT_COMMITTEE[bureau.group(1)]] = bureau.group(2)
+            elif (split := _split_committee(name)) and split[1]:
+                places[split[0]] = split[1]
+        if self.province:
+            places.setdefault("Tỉnh ủy", self.province)
+        return places
 
     def resolve_phrase(self, issuer: str) -> str:
         """Complete a relative issuer phrase with the place it means here, keeping its wording.
@@ -85,12 +105,8 @@ class Context:
         split = _split_committee(issuer)
         if split is None or split[1]:
             return issuer  # not a committee, or it already names its place
-        own = _split_committee(self.org) if self.org else None
-        if split[0] == "Tỉnh ủy" and self.province:
-            return f"{issuer} {self.province}"
-        if own and own[0] == split[0] and own[1]:
-            return f"{issuer} {own[1]}"
-        return issuer
+        place = self._places().get(split[0])
+        return f"{issuer} {place}" if place else issuer
 
     def resolve(self, issuer: str) -> str:
         """The body behind an issuer phrase: "Ban Thường vụ Tỉnh ủy" here → "Tỉnh ủy Lai Châu"."""

@@ -51,7 +51,7 @@ def _issuer(layout: Layout, text: str) -> tuple[Issuer, Context]:
         name = f"Ban Thường vụ {org}"
     elif org and "CHẤP HÀNH" in on_behalf:
         name = f"Ban Chấp hành Đảng bộ {org.split(' ', 2)[-1]}" if org.count(" ") >= 2 else org
-    return Issuer(name=name, org=org, parent=parent), Context(org=org, province=province)
+    return Issuer(name=name, org=org, parent=parent), Context(org=org, province=province, parent=parent)
 
 
 def extract_source(source: SourceText, registry: Registry) -> ExtractedDocument:
@@ -96,7 +96,7 @@ def extract_source(source: SourceText, registry: Registry) -> ExtractedDocument:
         references=resolution.references,
         relations_between_references=rel.between,
         provisions=items,
-        tasks=extract_tasks(items, year),
+        tasks=extract_tasks([p for p in items if p["id"] != "preamble"], year),  # the basis clause assigns nothing
         recipients=layout.recipients,
         warnings=warnings + resolution.warnings,
     )

@@ -266,6 +266,7 @@ _NUMBER = re.compile(r"\s*(?:(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])\s*[.)]|\d+(?:\.\
 _BULLET = re.compile(r"\s*([-–•+])\s*")
 _SKIPPED = re.compile(r"(?:muc dich|muc tieu|yeu cau|quan diem)\b")
 _OUTLINE = re.compile(r"de cuong|phu luc|\bmau\b")
+_REPORTED = re.compile(r"\W*[^.;:]{0,80}?\s(?:đã|đã được)\s")
 _SENTENCE_END = re.compile(r"[.!?…]+[\"”)]?\s+[\"“(]?(?=\w)")
 _CLAUSE_SEP = re.compile(r"\s*[,;]")
 _ABBREVIATIONS = frozenset({"tp", "tx", "tt", "ths", "ts", "pgs", "gs", "v.v", "đ/c", "st", "sl", "nxb"})
@@ -465,6 +466,8 @@ def _provision_tasks(provision: dict, year: int | None) -> list[Task]:
         for piece, start, end in _segments(body, hits):
             own, _ = _own_units(body, body_low, start) if start else ([], 0)
             deadline = _pick(hits, start, end) or (head_deadline if block.kind != "head" else None)
+            if deadline is None and _REPORTED.match(piece):
+                continue  # "Đảng ủy đã tổ chức ...": a result reported, not work assigned
             tasks.append({
                 "text": _squash(piece),
                 "provision": str(provision.get("id") or ""),
