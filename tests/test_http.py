@@ -115,11 +115,15 @@ class Served:
         return self.corpus.settings.base_iri
 
 
-def _serve(home: Path, **overrides: Any) -> Iterator[Served]:
+def _serve(home: Path, index_search: bool = False, **overrides: Any) -> Iterator[Served]:
     settings = Settings.load(home, **overrides)
     corpus = Corpus(settings)
     for doc in DOCS:
         write_document(corpus.store, settings.base_iri, doc, path=doc["source"]["path"], extractor_version="test")
+    if index_search:
+        with corpus.search.bulk() as index:
+            for doc in DOCS:
+                index.add_document(doc)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(corpus), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -146,7 +150,7 @@ def _serve(home: Path, **overrides: Any) -> Iterator[Served]:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    yield from _serve(tmp_path_factory.mktemp("home"), sparql_timeout_s=2.0, sparql_max_rows=50,
+    yield from _serve(tmp_path_factory.mktemp("home"), index_search=True, sparql_timeout_s=2.0, sparql_max_rows=50,
                       update_token=TOKEN)
 
 
@@ -456,6 +460,26 @@ def test_implements_is_the_cli_answer(served: Served) -> None:
     assert unknown.status_code == 404 and set(unknown.json()["error"]) == {"code", "message"}
 
 
+def test_search_and_similar_are_the_cli_answers(served: Served) -> None:
+    response = served.client.get("/api/search", params={"q": "hoc tap quan triet", "k": 3})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    expected = served.corpus.search.search("hoc tap quan triet", k=3).as_json()
+    assert set(body) == {"query", "mode", "took_ms", "results"}
+    assert [r["provision"]["iri"] for r in body["results"]] == [r["provision"]["iri"] for r in expected["results"]]
+    top = body["results"][0]
+    assert top["provision"]["id"] == "II.2" and top["document"]["key"] == "117-KH/TU@2018"
+    filtered = served.client.get("/api/search", params={"q": "kiểm tra", "type": "CT", "mode": "bm25"}).json()
+    assert filtered["results"] == []
+    similar = served.client.get("/api/similar", params={"provision": top["provision"]["iri"], "k": 2})
+    assert similar.status_code == 200 and similar.json()["mode"] == "similar"
+    assert all(r["document"]["key"] != "117-KH/TU@2018" for r in similar.json()["results"])
+    unknown = served.client.get("/api/similar", params={"provision": "urn:nothing"})
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "unknown_provision"
+    bad_mode = served.client.get("/api/search", params={"q": "x", "mode": "magic"})
+    assert bad_mode.status_code == 422
+
+
 def test_hierarchy_nodes_and_edges(served: Served) -> None:
     graph = served.client.get("/api/hierarchy").json()
     ids = {n["id"] for n in graph["nodes"]}
@@ -470,6 +494,10 @@ def test_hierarchy_nodes_and_edges(served: Served) -> None:
               if e["relation"] == "issued_by"}
     assert ("266-KH/HU@2018", "Huyện ủy Phong Thổ") in issued
     assert any(e["relation"] == "sub_organization_of" for e in graph["edges"])
+    assert all(isinstance(n["x"], float) for n in graph["nodes"] if n["kind"] == "document")
+    around = served.client.get("/api/hierarchy", params={"root": "Kế hoạch 266", "depth": 1,
+                                                         "organizations": "false"}).json()
+    assert {n["key"] for n in around["nodes"]} == {"266-KH/HU@2018", "117-KH/TU@2018"}
 
 
 def test_openapi_and_one_error_shape(served: Served) -> None:
