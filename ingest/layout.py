@@ -15,8 +15,9 @@ from kg.identity import ISSUER_CODES, TYPE_WORDS, DocumentNumber, parse_number
 _HEADER_LINES = 45
 _TYPE_LINE = re.compile(
     r"^\s*(" + "|".join(sorted((w.upper() for w in TYPE_WORDS), key=len, reverse=True))
-    + r"|CHƯƠNG TRÌNH HÀNH ĐỘNG|ĐỀ ÁN)\s*$"
+    + r"|CHƯƠNG TRÌNH HÀNH ĐỘNG|ĐỀ ÁN)(?:\s+CỦA\s+(?P<body>.+?))?\s*$"
 )
+_ISSUING_BODY = re.compile(r"^\s*CỦA\s+(.+?)\s*$")  # "CHỈ THỊ / CỦA BAN BÍ THƯ" in central documents
 _NUMBER_LINE = re.compile(r"^\s*Số\s*:?\s*(\d.*)$")
 _DATE_LINE = re.compile(r"^\s*(?P<place>[^,\n]{2,40}?)\s*,\s*ngày\s+\d", re.IGNORECASE)
 _SEPARATOR = re.compile(r"^\s*[-_=*·.–—]{3,}\s*$")
@@ -56,6 +57,7 @@ class Layout:
     lines: list[Line]
     number: DocumentNumber | None = None
     type_word: str | None = None
+    issuing_body: str | None = None  # "Ban Bí thư" when the type line says "CỦA BAN BÍ THƯ"
     header_orgs: list[str] = field(default_factory=list)
     place: str | None = None
     date: str | None = None
@@ -206,7 +208,15 @@ def parse_layout(text: str) -> Layout:
                       None)
     _header(layout, type_index)
     if type_index is not None:
-        layout.type_word = lines[type_index].stripped.capitalize()
+        type_line = _TYPE_LINE.match(lines[type_index].stripped)
+        layout.type_word = type_line.group(1).capitalize()
+        if type_line.group("body"):
+            layout.issuing_body = org_case(type_line.group("body"))
+        following = next((k for k in range(type_index + 1, len(lines)) if lines[k].stripped), None)
+        if following is not None and (body := _ISSUING_BODY.match(lines[following].stripped)) and _is_upper(
+                body.group(1)):
+            layout.issuing_body = org_case(body.group(1))
+            type_index = following
         after_title = _title(layout, type_index)
     else:
         after_title = next((i for i, line in enumerate(lines) if _BASIS_CUE.match(line.stripped)

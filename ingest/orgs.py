@@ -30,7 +30,7 @@ _CAPITALIZED = {
     "ban nội chính": "Ban Nội chính", "văn phòng": "Văn phòng", "ủy ban kiểm tra": "Ủy ban Kiểm tra",
 }
 _KIND_WORD = re.compile(r"\b(?:" + "|".join([*_COMMITTEES, *_UNIT_WORDS]) + r")\b")
-_LEADERSHIP = re.compile(r"^(?:Ban Thường vụ|Ban Chấp hành|Thường trực)\s+")
+_LEADERSHIP = re.compile(r"^(?:Ban Thường vụ|Ban Chấp hành|Thường trực|BTV|BCH|TT)\s+")
 _COMMITTEE_IN = re.compile(r"(tỉnh ủy|thành ủy|huyện ủy|quận ủy|thị ủy|đảng ủy)(?:\s+(.+))?$", re.IGNORECASE)
 
 

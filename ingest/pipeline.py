@@ -42,12 +42,14 @@ def _province(org: str | None, parent: str | None, text: str) -> str | None:
 def _issuer(layout: Layout, text: str) -> tuple[Issuer, Context]:
     org, parent = committee(layout)
     province = _province(org, parent, text)
-    if parent is None and province and org and not org.startswith("Tỉnh ủy"):
+    if parent is None and province and org and re.match(r"(Thành ủy|Huyện ủy|Quận ủy|Thị ủy) ", org):
         parent = f"Đảng bộ tỉnh {province}"
     basis = text[layout.basis_span[0] : layout.basis_span[1]]
     on_behalf = ((layout.signer or {}).get("on_behalf_of") or "").upper()
-    name = org
-    if org and ("THƯỜNG VỤ" in on_behalf or re.search(r"Ban Thường vụ [^,;]*ban hành", basis)):
+    name = layout.issuing_body or org
+    if layout.issuing_body:
+        pass
+    elif org and ("THƯỜNG VỤ" in on_behalf or re.search(r"Ban Thường vụ [^,;]*ban hành", basis)):
         name = f"Ban Thường vụ {org}"
     elif org and "CHẤP HÀNH" in on_behalf:
         name = f"Ban Chấp hành Đảng bộ {org.split(' ', 2)[-1]}" if org.count(" ") >= 2 else org

@@ -106,6 +106,13 @@ def _year_for(cite: Citation, number: str, group: list[Citation], registry: Regi
     return None
 
 
+def _is_own(cite: Citation, own_number: str | None, doc_year: int | None) -> bool:
+    """A mention of the document's own number, unless its date makes it an older homonym."""
+    if own_number is None or match_form(cite.number or "") != match_form(own_number):
+        return False
+    return cite.date is None or doc_year is None or cite.date.year == doc_year
+
+
 def _registry_hints(cites: list[Citation], registry: Registry) -> set[str]:
     """Keys that other cited documents point to: what a dated citation's registry entry implements.
 
@@ -139,7 +146,10 @@ def resolve_citations(cites: list[Citation], ctx: Context, registry: Registry,
                                    "(date typo repaired)")
         if cite.named_key:
             key = _named_key(cite, ctx)
-        elif cite.number and (own_number is None or match_form(cite.number) != match_form(own_number)):
+        elif cite.number and _is_own(cite, own_number, doc_year):
+            result.keys.append(None)  # the document's own number ("kèm theo Kế hoạch số ...")
+            continue
+        elif cite.number:
             key = make_key(cite.number, _year_for(cite, cite.number, groups[match_form(cite.number)], registry,
                                                   doc_year, hints, result.warnings))
         else:

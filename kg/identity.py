@@ -10,8 +10,8 @@ number alone.
 ('117-KH/ThU', 'KH', 'ThU', 'party')
 >>> parse_number("5-CT/TW").text, match_form("5-CT/TW")
 ('5-CT/TW', '05-CT/TW')
->>> parse_number("30/2020/NĐ-CP").text
-'30/2020/NĐ-CP'
+>>> parse_number("30/2020/NĐ-CP").text, parse_number("27/CT-TTg").text, parse_number("23/CT-TW").text
+('30/2020/NĐ-CP', '27/CT-TTg', '23-CT/TW')
 >>> make_key("23-CT/TW", 2018)
 '23-CT/TW@2018'
 >>> make_key(parse_number("01-KL/TW"), None)
@@ -120,13 +120,18 @@ ISSUER_CODES: dict[str, tuple[str, str]] = {
 LEVELS = ("central", "province", "district", "commune", "state")
 
 _CANONICAL_CODES = {fold(c): c for c in [*TYPE_NAMES, *ISSUER_CODES]}
-_CODE = r"[A-Za-zĐđ][A-Za-zĐđ0-9]{0,11}"
+_CODE = r"[A-Za-zĐđƯư][A-Za-zĐđƯư0-9]{0,11}"
 PARTY_NUMBER = re.compile(rf"(\d{{1,5}})\s*[-–]\s*({_CODE})\s*/\s*({_CODE}(?:-{_CODE})?)")
 STATE_NUMBER = re.compile(rf"(\d{{1,5}})\s*/\s*(?:(\d{{4}})\s*/\s*)?({_CODE})\s*-\s*({_CODE})")
 
 
 def canonical_code(code: str) -> str:
-    """The canonical casing of a known type/issuer code (``THU`` → ``ThU``), else as written."""
+    """The canonical casing of a known type/issuer code (``THU`` → ``ThU``), else as written.
+
+    >>> canonical_code("THU"), canonical_code("TƯ"), canonical_code("BTGTƯ")
+    ('ThU', 'TW', 'BTGTW')
+    """
+    code = re.sub(r"T[Ưư]$", "TW", code)  # "Trung ương" is sometimes abbreviated TƯ
     return _CANONICAL_CODES.get(fold(code), code)
 
 
@@ -173,9 +178,10 @@ def parse_number(text: str) -> DocumentNumber | None:
         return DocumentNumber(_seq(seq), canonical_code(type_code), canonical_code(issuer), "party")
     if state:
         seq, year, type_code, issuer = state.groups()
-        return DocumentNumber(
-            _seq(seq), canonical_code(type_code), canonical_code(issuer), "state", int(year) if year else None
-        )
+        type_code, issuer = canonical_code(type_code), canonical_code(issuer)
+        if not year and issuer_level(issuer) in ("central", "province", "district", "commune"):
+            return DocumentNumber(_seq(seq), type_code, issuer, "party")  # "23/CT-TW" mis-typed
+        return DocumentNumber(_seq(seq), type_code, issuer, "state", int(year) if year else None)
     return None
 
 

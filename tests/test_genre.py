@@ -134,3 +134,41 @@ def test_reminder_letter_is_based_on_the_plan_it_follows_up() -> None:
     assert doc["implements"] == ["23-CT/TW@2018"]
     (plan,) = [r for r in doc["references"] if r["key"] == "117-KH/ThU@2023"]
     assert plan["issuer_org"] == "Thành ủy Lai Châu"
+
+
+CENTRAL_DIRECTIVE = """BAN CHẤP HÀNH TRUNG ƯƠNG
+*
+Số 23-CT/TW
+ĐẢNG CỘNG SẢN VIỆT NAM
+Hà Nội, ngày 09 tháng 02 năm 2018
+
+CHỈ THỊ
+CỦA BAN BÍ THƯ
+về tiếp tục đổi mới, nâng cao chất lượng, hiệu quả học tập, nghiên cứu, vận dụng và phát triển
+chủ nghĩa Mác - Lênin, tư tưởng Hồ Chí Minh trong tình hình mới
+-----
+Sau 15 năm thực hiện Chỉ thị 23-CT/TW ngày 27/3/2003 của Ban Bí thư khóa IX, công tác nghiên cứu đã đạt kết quả.
+1. Các cấp ủy, tổ chức đảng quán triệt sâu sắc mục tiêu, quan điểm.
+T/M BAN BÍ THƯ
+Trần Quốc Vượng
+"""
+
+
+def test_central_directive_itself_has_the_key_and_issuer_its_citations_use() -> None:
+    doc = extract(CENTRAL_DIRECTIVE)
+    assert doc["key"] == "23-CT/TW@2018" and doc["doc_type"] == "Chỉ thị"
+    assert doc["issuer"] == {"name": "Ban Bí thư", "org": "Ban Chấp hành Trung ương", "parent": None}
+    assert doc["title"].startswith("tiếp tục đổi mới") or doc["title"].startswith("về tiếp tục đổi mới")
+    assert [r["key"] for r in doc["references"]] == ["23-CT/TW@2003"]  # the older homonym, not itself
+    assert doc["based_on"] == [] and doc["implements"] == []
+
+
+def test_mistyped_numbers_and_abbreviated_issuers() -> None:
+    text = REMINDER_LETTER.replace("Kế hoạch số 117-KH/ThU, ngày 22/02/2023 của Ban Thường vụ Thành ủy",
+                                   "Kế hoạch số 117-KH/ThU, ngày 22/02/2023 của BTV Thành ủy")
+    text = text.replace("Chỉ thị số 23-CT/TW, ngày", "Chỉ thị số 23/CT-TƯ, ngày")
+    doc = extract(text)
+    assert doc["based_on"] == ["117-KH/ThU@2023"]
+    assert doc["implements"] == ["23-CT/TW@2018"]
+    (plan,) = [r for r in doc["references"] if r["key"] == "117-KH/ThU@2023"]
+    assert plan["issuer_org"] == "Thành ủy Lai Châu"
