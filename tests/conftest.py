@@ -227,3 +227,30 @@ def pdf_from_docx(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], 
         return outdir / f"{source.stem}.{fmt}"
 
     return convert
+
+
+# --- A graph store holding the four seed plans (no search index): kg.store writes, as `kg ingest` does -----
+
+
+def _write_seed_store(path: Path, base: str = "https://w3id.org/vnkg/") -> None:
+    """Write the registry and the four seeds into the on-disk store at ``path`` and release it."""
+    from dataclasses import asdict
+
+    from ingest.pipeline import EXTRACTOR_VERSION, extract_file
+    from ingest.registry import Registry
+    from kg import store as graph_store
+
+    store = graph_store.open_store(path)
+    registry = Registry.load(SEEDS_DIR.parent / "central_documents.json")
+    graph_store.load_reference_graphs(store, base, [asdict(e) for e in registry.entries])
+    for seed in sorted(SEEDS_DIR.glob("*.txt")):
+        graph_store.write_document(store, base, extract_file(seed, registry), path=seed,
+                                   extractor_version=EXTRACTOR_VERSION)
+    store.flush()
+    del store  # closing the store releases its lock for the next process
+
+
+@pytest.fixture(scope="session")
+def write_seed_store() -> Callable[..., None]:
+    """Factory: ``write_seed_store(path, base)`` fills a store directory with the seeds and closes it."""
+    return _write_seed_store

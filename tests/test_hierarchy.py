@@ -2,33 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from collections.abc import Callable
 from pathlib import Path
 
 import networkx as nx
 import pytest
 from pyoxigraph import Store
 
-from ingest.pipeline import EXTRACTOR_VERSION, extract_file
-from ingest.registry import Registry
 from kg import hierarchy as h
 from kg import store as graph_store
 from kg.picture import draw, write_file
 
-ROOT = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/vnkg/"
 
 
 @pytest.fixture(scope="module")
-def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+def seed_store(tmp_path_factory: pytest.TempPathFactory, write_seed_store: Callable[..., None]) -> Store:
     """A real on-disk store holding the four seed plans and the registry of central documents."""
-    store = graph_store.open_store(tmp_path_factory.mktemp("store"))
-    registry = Registry.load(ROOT / "data" / "central_documents.json")
-    graph_store.load_reference_graphs(store, BASE, [asdict(e) for e in registry.entries])
-    for path in sorted((ROOT / "data" / "seeds").glob("*.txt")):
-        graph_store.write_document(store, BASE, extract_file(path, registry), path=path,
-                                   extractor_version=EXTRACTOR_VERSION)
-    return store
+    path = tmp_path_factory.mktemp("store")
+    write_seed_store(path, BASE)
+    return graph_store.open_store(path)
 
 
 @pytest.fixture(scope="module")

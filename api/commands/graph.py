@@ -1,0 +1,88 @@
+"""``kg graph [--root REF] [--depth N] [--relations ...] [--orgs] --out FILE``: the hierarchy picture."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api import graph_export
+from api.corpus import Corpus
+from api.settings import Settings
+from kg import cascade
+from kg import hierarchy as h
+from kg.errors import KgError
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"Lỗi: {message}", err=True)
+    return typer.Exit(1)
+
+
+def parse_relations(text: str | None) -> list[str]:
+    """``implements,based_on`` → the relation names; raises ``ValueError`` naming an unknown one."""
+    if not text:
+        return list(h.RELATIONS)
+    names = [part.strip() for part in text.replace(" ", ",").split(",") if part.strip()]
+    unknown = [n for n in names if n not in (*h.RELATIONS, *h.ORG_RELATIONS)]
+    if unknown:
+        raise ValueError(f"quan hệ không hợp lệ: {', '.join(unknown)} "
+                         f"(chọn trong: {', '.join((*h.RELATIONS, *h.ORG_RELATIONS))})")
+    return names
+
+
+def register(app: typer.Typer) -> None:
+    """Add the command to the ``kg`` app."""
+
+    @app.command("graph")
+    def graph(
+        ctx: typer.Context,
+        out: Annotated[Path, typer.Option("--out", "-o", help="Tệp ra: .html, .svg, .png, .graphml, .gexf, .json")],
+        root: Annotated[str | None, typer.Option("--root", help="Chỉ vẽ quanh văn bản này, ví dụ “Chỉ thị 23”.")] = None,
+        depth: Annotated[int | None, typer.Option("--depth", min=1, help="Số bước quanh --root (mặc định: tất cả).")] = None,
+        relations: Annotated[str | None, typer.Option(
+            "--relations", help="Các quan hệ, cách nhau bởi dấu phẩy: implements, implements_partly, based_on, "
+                                "cites (mặc định: cả bốn).")] = None,
+        orgs: Annotated[bool, typer.Option("--orgs", help="Thêm các cấp ủy (ban hành bởi, trực thuộc) vào tệp đồ thị.")]
+        = False,
+    ) -> None:
+        """Vẽ sơ đồ hệ thống văn bản: Trung ương → tỉnh → huyện → cơ sở."""
+        settings: Settings = ctx.obj
+        suffix = out.suffix.lower()
+        if suffix not in graph_export.FORMATS:
+            raise _fail(f"không hỗ trợ định dạng “{out.suffix or out.name}”: dùng một trong "
+                        f"{', '.join(graph_export.FORMATS)}.")
+        try:
+            chosen = parse_relations(relations)
+        except ValueError as err:
+            raise _fail(str(err)) from None
+        corpus = Corpus(settings)
+        base = settings.base_iri
+        full = h.build_hierarchy(corpus.store, base, include_orgs=True)
+        if orgs:
+            chosen += [r for r in h.ORG_RELATIONS if r not in chosen]
+        picture = h.filter_relations(full, [*chosen, *h.ORG_RELATIONS])
+        title = "Sơ đồ hệ thống văn bản"
+        root_iri = None
+        if root:
+            try:
+                resolution = cascade.resolve(corpus.store, base, root)
+            except KgError as err:
+                raise _fail(str(err)) from None
+            if resolution.note():
+                typer.echo(f"Lưu ý: {resolution.note()}", err=True)
+            root_iri = resolution.chosen.iri
+            if root_iri not in picture:
+                raise _fail(f"văn bản “{resolution.chosen.key}” không có quan hệ nào thuộc loại đã chọn.")
+            picture = h.focus(picture, root_iri, depth)
+            title = f"Sơ đồ hệ thống văn bản: {resolution.chosen.key}"
+        if suffix in graph_export.FILE_FORMATS and not orgs:
+            picture = h.filter_relations(picture, chosen)
+        documents = sum(1 for _, d in picture.nodes(data=True) if d["kind"] == "document")
+        if documents == 0:
+            raise _fail("kho chưa có văn bản nào: hãy nạp văn bản trước (kg ingest THƯ_MỤC).")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        graph_export.write(picture, h.organizations(corpus.store, base), out, title=title, focus=root_iri)
+        typer.echo(f"Đã ghi {out} ({documents} văn bản, "
+                   f"{sum(1 for *_, d in picture.edges(data=True) if d['relation'] in h.RELATIONS)} quan hệ).")
