@@ -115,15 +115,11 @@ class Served:
         return self.corpus.settings.base_iri
 
 
-def _serve(home: Path, index_search: bool = False, **overrides: Any) -> Iterator[Served]:
+def _serve(home: Path, **overrides: Any) -> Iterator[Served]:
     settings = Settings.load(home, **overrides)
     corpus = Corpus(settings)
     for doc in DOCS:
         write_document(corpus.store, settings.base_iri, doc, path=doc["source"]["path"], extractor_version="test")
-    if index_search:
-        with corpus.search.bulk() as index:
-            for doc in DOCS:
-                index.add_document(doc)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(corpus), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -150,7 +146,7 @@ def _serve(home: Path, index_search: bool = False, **overrides: Any) -> Iterator
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    yield from _serve(tmp_path_factory.mktemp("home"), index_search=True, sparql_timeout_s=2.0, sparql_max_rows=50,
+    yield from _serve(tmp_path_factory.mktemp("home"), sparql_timeout_s=2.0, sparql_max_rows=50,
                       update_token=TOKEN)
 
 
@@ -461,6 +457,9 @@ def test_implements_is_the_cli_answer(served: Served) -> None:
 
 
 def test_search_and_similar_are_the_cli_answers(served: Served) -> None:
+    with served.corpus.search.bulk() as index:  # the server's own index object
+        for doc in DOCS:
+            index.add_document(doc)
     response = served.client.get("/api/search", params={"q": "hoc tap quan triet", "k": 3})
     assert response.status_code == 200, response.text
     body = response.json()
