@@ -1,27 +1,19 @@
-"""The SQLite side of the index: stable int64 passage ids, per-document metadata, full text.
+"""The SQLite side of the index: stable int64 passage ids, per-document metadata, passage texts.
 
-Full text uses SQLite FTS5 with BM25 ranking rather than a hand-written scorer or a second
-engine (tantivy): it ships with Python, keeps the text, the id ↔ IRI map and the filter metadata
-in one transactional file (a document's rows and its full-text entries change together or not at
-all), and filters are plain SQL joins. Vietnamese needs no word segmentation for BM25 here: the
-``unicode61`` tokenizer yields syllables, and queries add adjacent-syllable phrases, which is what
-segmenter-independent indexing of syllables + bigrams buys. Each passage is stored twice, as an
-accented key (tones normalized) and an ASCII-folded key (đ → d), so queries typed without
-diacritics match while accented matches score higher.
+This is the source of truth: the FAISS vectors and the tantivy full text are keyed by these ids
+and can be rebuilt from the texts kept here. Filters are plain SQL over the document metadata.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from kg.text import fold
-from search.normalize import exact_key, folded_key, words
-from search.passages import DocumentInfo, Passage
+from search.passages import DocumentInfo, Passage, context_text
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -38,16 +30,7 @@ CREATE TABLE IF NOT EXISTS passages (
     ord INTEGER NOT NULL, provision_id TEXT NOT NULL, path TEXT NOT NULL, text TEXT NOT NULL,
     fingerprint TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS passages_doc ON passages (doc_key);
-CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5 (
-    exact, folded, context, tokenize = 'unicode61 remove_diacritics 0');
-CREATE VIRTUAL TABLE IF NOT EXISTS passages_vocab USING fts5vocab (passages_fts, 'row');
 """
-# Column weights for bm25(): accented matches count most, folded ones less, headings/title least.
-_BM25_WEIGHTS = (1.0, 0.6, 0.25)
-# Query terms in more than this share of passages are dropped (BM25 gives them ~0 weight anyway,
-# and walking their posting lists dominates latency on large indexes).
-_COMMON_TERM_SHARE = 0.2
-_COMMON_TERM_MIN_PASSAGES = 2000
 
 
 @dataclass(frozen=True)
@@ -78,21 +61,6 @@ class StoredPassage:
     document: DocumentInfo
 
 
-def fts_query(query: str, drop: Iterable[str] = ()) -> str | None:
-    """FTS5 MATCH text for a free-text query: syllables and adjacent pairs, accented and folded."""
-    dropped = set(drop)
-    exact = [w for w in words(query)]
-    folded = folded_key(" ".join(exact)).split()
-    terms: list[str] = []
-    for column, tokens in (("exact", exact), ("folded", folded), ("context", folded)):
-        kept = [t for t in tokens if folded_key(t) not in dropped]
-        pairs = [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
-        alternatives = list(dict.fromkeys(kept + pairs))
-        if alternatives:
-            terms.append(f"{column} : (" + " OR ".join(f'"{t}"' for t in alternatives) + ")")
-    return " OR ".join(terms) or None
-
-
 class Catalog:
     """Passage ids, metadata and full text in one SQLite file."""
 
@@ -102,6 +70,8 @@ class Catalog:
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA journal_mode = WAL")
         self.db.executescript(_SCHEMA)
+        with self.db:
+            self.db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', '0')")
 
     def close(self) -> None:
         """Close the database."""
@@ -142,11 +112,12 @@ class Catalog:
         passages: Sequence[Passage],
         fingerprints: Sequence[str],
         keep: dict[str, int],
-    ) -> tuple[list[int], list[int]]:
+    ) -> tuple[list[int], list[int], list[int]]:
         """Drop ``old_keys`` and store ``info`` with ``passages`` in one transaction.
 
-        Passages whose IRI is in ``keep`` retain their id (their vector is unchanged).
-        Returns ``(removed ids, new ids)``; new ids are in the order of the passages not kept.
+        Passages whose IRI is in ``keep`` retain their id (their vector is unchanged). Returns
+        ``(removed ids, new ids, every passage's id)``; new ids in the order of the passages not kept.
+        Every change bumps the catalog's ``generation``.
         """
         marks = ",".join("?" * len(old_keys))
         with self.db:
@@ -157,7 +128,7 @@ class Catalog:
                 )
             ]
             removed = [i for i in old_ids if i not in set(keep.values())]
-            self.db.executemany("DELETE FROM passages_fts WHERE rowid = ?", [(i,) for i in old_ids])
+            self.db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
             self.db.execute(
                 f"DELETE FROM passages WHERE doc_key IN ({marks}) AND id NOT IN "
                 f"({','.join('?' * len(keep))})",
@@ -165,7 +136,7 @@ class Catalog:
             )
             if info is None:
                 self.db.execute(f"DELETE FROM documents WHERE key IN ({marks})", list(old_keys))
-                return removed, []
+                return removed, [], []
             self.db.execute(
                 f"DELETE FROM documents WHERE key IN ({marks}) AND key != ?", [*old_keys, info.key]
             )
@@ -190,7 +161,7 @@ class Catalog:
             self.db.executemany(
                 "INSERT OR IGNORE INTO implements VALUES (?, ?)", [(info.key, ref) for ref in info.implements]
             )
-            added = []
+            added, ids = [], []
             for ord_, (passage, fp) in enumerate(zip(passages, fingerprints, strict=True)):
                 values = (
                     info.key,
@@ -214,16 +185,8 @@ class Catalog:
                         (*values, passage.iri),
                     ).lastrowid
                     added.append(ident)
-                self.db.execute(
-                    "INSERT INTO passages_fts (rowid, exact, folded, context) VALUES (?,?,?,?)",
-                    (
-                        ident,
-                        exact_key(passage.text),
-                        folded_key(passage.text),
-                        f"{exact_key(passage.context)} {folded_key(passage.context)}",
-                    ),
-                )
-        return removed, added
+                ids.append(ident)
+        return removed, added, ids
 
     # ------------------------------------------------------------------ reads
     def count(self) -> int:
@@ -233,6 +196,14 @@ class Catalog:
     def live_ids(self) -> list[int]:
         """Every live passage id."""
         return [r[0] for r in self.db.execute("SELECT id FROM passages")]
+
+    def fulltext_rows(self, batch: int = 10_000) -> Iterator[list[tuple[int, str, str]]]:
+        """Every passage as ``(id, text, context)`` (title and headings), in batches."""
+        cursor = self.db.execute(
+            "SELECT p.id, p.text, p.path, d.title FROM passages p JOIN documents d ON d.key = p.doc_key"
+        )
+        while rows := cursor.fetchmany(batch):
+            yield [(r[0], r[1], context_text(r[3], json.loads(r[2]))) for r in rows]
 
     def texts(self, ids: Sequence[int]) -> dict[int, tuple[str, list[str]]]:
         """``id → (text, path)`` (to re-embed after a crash)."""
@@ -281,33 +252,6 @@ class Catalog:
                 f"SELECT p.id FROM passages p JOIN documents d ON d.key = p.doc_key WHERE {where}", args
             )
         ]
-
-    def common_terms(self, terms: Iterable[str]) -> set[str]:
-        """Terms found in so many passages that they carry no ranking signal."""
-        total = self.count()
-        if total < _COMMON_TERM_MIN_PASSAGES:
-            return set()
-        wanted = list(dict.fromkeys(terms))
-        rows = self.db.execute(
-            f"SELECT term, doc FROM passages_vocab WHERE term IN ({','.join('?' * len(wanted))})", wanted
-        )
-        return {term for term, doc in rows if doc > _COMMON_TERM_SHARE * total}
-
-    def bm25(self, query: str, limit: int, filters: Filters) -> list[tuple[int, float]]:
-        """Top passages by BM25 as ``(id, score)`` with higher = better."""
-        common = self.common_terms(folded_key(query).split())
-        match = fts_query(query, drop=common)
-        if match is None:
-            return []
-        where, args = self.filter_sql(filters)
-        join = "JOIN passages p ON p.id = f.rowid JOIN documents d ON d.key = p.doc_key" if filters else ""
-        weights = ", ".join(map(str, _BM25_WEIGHTS))
-        sql = (
-            f"SELECT f.rowid, bm25(passages_fts, {weights}) AS s FROM passages_fts f {join}"
-            f" WHERE passages_fts MATCH ? {'AND ' + where if filters else ''} ORDER BY s LIMIT ?"
-        )
-        rows = self.db.execute(sql, [match, *(args if filters else []), limit]).fetchall()
-        return [(int(i), -float(s)) for i, s in rows]
 
     def passages(self, ids: Sequence[int]) -> dict[int, StoredPassage]:
         """Rows for ``ids`` (unknown ids are absent)."""

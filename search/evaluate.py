@@ -34,8 +34,15 @@ def load_queries(path: Path) -> list[dict[str, Any]]:
     for row in rows:
         out.append({**row, "kind": row.get("kind", "paraphrase")})
         if has_diacritics(row["query"]):
-            out.append({**row, "id": f"{row['id']}-nodiac", "query": fold(row["query"]), "kind": "nodiac",
-                        "accented": row["id"]})
+            out.append(
+                {
+                    **row,
+                    "id": f"{row['id']}-nodiac",
+                    "query": fold(row["query"]),
+                    "kind": "nodiac",
+                    "accented": row["id"],
+                }
+            )
     return out
 
 
@@ -56,14 +63,18 @@ def _ranked_groups(index: SearchIndex, query: str, mode: str) -> list[set[int]]:
     return [{hit.passage.id, *(o.id for o in hit.also_in)} for hit in result.hits]
 
 
-def evaluate(index: SearchIndex, queries: list[dict[str, Any]], modes: tuple[str, ...] = MODES) -> dict[str, Any]:
+def evaluate(
+    index: SearchIndex, queries: list[dict[str, Any]], modes: tuple[str, ...] = MODES
+) -> dict[str, Any]:
     """Per mode: recall@5, MRR@10 overall and for accented / no-diacritics queries."""
     labelled = []
     for q in queries:
         relevant = relevant_ids(index, q["relevant"])
         if not relevant:
-            raise EvalError(f"câu hỏi {q['id']}: không có điều khoản nào khớp nhãn {q['relevant']} — "
-                            f"đã nạp đủ các văn bản mẫu (kg ingest data/seeds) chưa?")
+            raise EvalError(
+                f"câu hỏi {q['id']}: không có điều khoản nào khớp nhãn {q['relevant']} — "
+                f"đã nạp đủ các văn bản mẫu (kg ingest data/seeds) chưa?"
+            )
         labelled.append((q, relevant))
     report: dict[str, Any] = {"queries": len(labelled), "modes": {}}
     for mode in modes:

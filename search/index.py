@@ -21,6 +21,7 @@ from kg.document import ExtractedDocument
 from kg.errors import KgError
 from search.catalog import Catalog, Filters, StoredPassage
 from search.embedders import Embedder
+from search.fulltext import FullText
 from search.normalize import embed_key, has_diacritics
 from search.passages import document_info, embed_text, passages_of
 from search.ranking import group_near_duplicates, highlights, rrf
@@ -30,6 +31,8 @@ from search.vectors import VectorStore, tune_faiss
 MODES = ("hybrid", "dense", "bm25")
 _CATALOG = "catalog.sqlite"
 _VECTORS = "vectors.faiss"
+_FULLTEXT = "fulltext"
+_FULLTEXT_GENERATION = "fulltext.generation"
 
 
 class IndexMismatchError(KgError):
@@ -116,6 +119,7 @@ class SearchIndex:
         self._embedder_source = embedder
         self._embedder: Embedder | None = None
         self._vectors: VectorStore | None = None
+        self._fulltext: FullText | None = None
         self._bulk = 0
         self._dirty = False
 
@@ -153,6 +157,33 @@ class SearchIndex:
             self._reconcile()
         return self._vectors
 
+    @property
+    def fulltext(self) -> FullText:
+        """The tantivy full-text index, rebuilt from the catalog when an interrupted write left it behind."""
+        if self._fulltext is None:
+            self._fulltext = FullText(self.path / _FULLTEXT)
+            behind = self._fulltext_generation() != self.catalog.get_meta("generation")
+            if behind or len(self._fulltext) != self.catalog.count():
+                try:
+                    self._fulltext.clear()
+                    for rows in self.catalog.fulltext_rows():
+                        self._fulltext.add(rows)
+                    self._commit_fulltext()
+                except ValueError:  # another process holds the writer: read what is there
+                    pass
+        return self._fulltext
+
+    def _fulltext_generation(self) -> str | None:
+        marker = self.path / _FULLTEXT_GENERATION
+        return marker.read_text().strip() if marker.exists() else None
+
+    def _commit_fulltext(self) -> None:
+        assert self._fulltext is not None
+        self._fulltext.commit()
+        marker = self.path / _FULLTEXT_GENERATION
+        marker.with_suffix(".tmp").write_text(str(self.catalog.get_meta("generation")))
+        marker.with_suffix(".tmp").replace(marker)
+
     def _reconcile(self) -> None:
         """Repair an interrupted write: drop vectors the catalog lost, embed passages it gained."""
         assert self._vectors is not None
@@ -181,9 +212,13 @@ class SearchIndex:
             self._save()
 
     def _save(self) -> None:
-        if self._bulk == 0 and self._dirty and self._vectors is not None:
+        if self._bulk:
+            return
+        if self._dirty and self._vectors is not None:
             self._vectors.save()
             self._dirty = False
+        if self._fulltext is not None and self._fulltext_generation() != self.catalog.get_meta("generation"):
+            self._commit_fulltext()
 
     def close(self) -> None:
         """Flush and close."""
@@ -211,7 +246,12 @@ class SearchIndex:
         }
         fresh = [p for p in passages if p.iri not in keep]
         embedded = self.embedder.embed_passages([p.embed_text for p in fresh]) if fresh else None
-        removed, added = self.catalog.replace_documents(old_keys or [info.key], info, passages, prints, keep)
+        fulltext = self.fulltext
+        removed, added, ids = self.catalog.replace_documents(
+            old_keys or [info.key], info, passages, prints, keep
+        )
+        fulltext.remove([*removed, *keep.values()])
+        fulltext.add((i, p.text, p.context) for i, p in zip(ids, passages, strict=True))
         vectors.remove(removed, live=self.catalog.live_ids() if self.kind != "flat" else None)
         if embedded is not None:
             vectors.add(np.array(added, np.int64), embedded)
@@ -224,11 +264,13 @@ class SearchIndex:
         keys = [k for k in self.catalog.doc_keys_for(None, source)]
         if not keys:
             return 0
-        removed, _ = self.catalog.replace_documents(keys, None, [], [], {})
+        fulltext = self.fulltext
+        removed, _, _ = self.catalog.replace_documents(keys, None, [], [], {})
+        fulltext.remove(removed)
         if self._vectors is not None or (self.path / _VECTORS).exists():
             self.vectors.remove(removed, live=self.catalog.live_ids() if self.kind != "flat" else None)
             self._dirty = True
-            self._save()
+        self._save()
         return len(removed)
 
     def has_source(self, source: str) -> bool:
@@ -278,7 +320,7 @@ class SearchIndex:
             rankings.append([i for i, _ in dense])
             scores.update(dense)
         if mode in ("bm25", "hybrid"):
-            lexical = self.catalog.bm25(query, limit, filters)
+            lexical = self.fulltext.search(query, limit, allowed)
             rankings.append([i for i, _ in lexical])
             if mode == "bm25":
                 scores.update(lexical)

@@ -34,6 +34,11 @@ def provision_iris(doc_iri: str, provision_ids: Sequence[str | None]) -> list[st
     return out
 
 
+def context_text(title: str | None, path: Sequence[str]) -> str:
+    """The document title and every heading above a provision."""
+    return " ".join([title or "", *path])
+
+
 def embed_text(text: str, path: Sequence[str]) -> str:
     """The nearest headings, then the provision text, numerals normalized."""
     # Skip headings the text already starts with (extractors keep the heading line in the text).
@@ -87,8 +92,8 @@ class Passage:
 
     @property
     def context(self) -> str:
-        """Lower-weight full-text context: the document title and every heading."""
-        return " ".join([self.document.title or "", *self.path])
+        """Lower-weight full-text context (see :func:`context_text`)."""
+        return context_text(self.document.title, self.path)
 
     def fingerprint(self, embedder_id: str) -> str:
         """Changes whenever the vector would change (text, headings or embedder)."""

@@ -205,6 +205,7 @@ def test_reingest_is_incremental_and_never_duplicates(
     assert len(index) == len(index.vectors) == before - 3
     assert all(h.passage.document.key != "266-KH/HU@2023" for h in index.search("Huyện đoàn fanpage").hits)
     assert set(index.vectors.ids().tolist()) == set(index.catalog.live_ids())
+    assert len(index.fulltext) == len(index)
     index.close()
     reopened = SearchIndex(tmp_path / "index", embedder, BASE)
     assert len(reopened) == len(reopened.vectors) == before - 3
@@ -213,9 +214,17 @@ def test_reingest_is_incremental_and_never_duplicates(
 def test_interrupted_write_is_repaired_on_open(index: SearchIndex, tmp_path: Path, embedder: E5Embedder) -> None:
     index.close()
     (tmp_path / "index" / "vectors.faiss").unlink()  # the catalog committed, the vectors never landed
+    shutil.rmtree(tmp_path / "index" / "fulltext")  # ... nor the full text
     reopened = SearchIndex(tmp_path / "index", embedder, BASE)
-    assert len(reopened.vectors) == len(reopened)
+    assert len(reopened.vectors) == len(reopened) == len(reopened.fulltext)
     assert _top(reopened.search("bao dam kinh phi", mode="dense")) == ("107-KH/ThU@2022", "III.3")
+    assert _top(reopened.search("bao dam kinh phi", mode="bm25")) == ("107-KH/ThU@2022", "III.3")
+    # A full-text commit that never happened (generation marker behind the catalog) is redone.
+    reopened.add_document({**DOC_266, "provisions": DOC_266["provisions"][:1]})
+    reopened.close()
+    (tmp_path / "index" / "fulltext.generation").write_text("0")
+    again = SearchIndex(tmp_path / "index", embedder, BASE)
+    assert len(again.fulltext) == len(again) == 3 * len(DOCS) - 2
 
 
 def test_index_refuses_another_embedder(index: SearchIndex, tmp_path: Path) -> None:
