@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.text import fold
+from search.diacritics import SyllableCounts
 from search.passages import DocumentInfo, Passage, context_text
 
 _SCHEMA = """
@@ -72,6 +73,7 @@ class Catalog:
         self.db.executescript(_SCHEMA)
         with self.db:
             self.db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', '0')")
+            self.syllables = SyllableCounts(self.db)
 
     def close(self) -> None:
         """Close the database."""
@@ -121,6 +123,15 @@ class Catalog:
         """
         marks = ",".join("?" * len(old_keys))
         with self.db:
+            self.syllables.update(
+                (
+                    r[0]
+                    for r in self.db.execute(
+                        f"SELECT text FROM passages WHERE doc_key IN ({marks})", list(old_keys)
+                    )
+                ),
+                -1,
+            )
             old_ids = [
                 r[0]
                 for r in self.db.execute(
@@ -186,6 +197,7 @@ class Catalog:
                     ).lastrowid
                     added.append(ident)
                 ids.append(ident)
+            self.syllables.update((p.text for p in passages), +1)
         return removed, added, ids
 
     # ------------------------------------------------------------------ reads

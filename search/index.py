@@ -32,6 +32,7 @@ MODES = ("hybrid", "dense", "bm25")
 _CATALOG = "catalog.sqlite"
 _VECTORS = "vectors.faiss"
 _FULLTEXT = "fulltext"
+_QUERY_CACHE = 256
 _FULLTEXT_GENERATION = "fulltext.generation"
 
 
@@ -111,15 +112,14 @@ class SearchIndex:
         self.catalog = Catalog(self.path / _CATALOG)
         self.kind = self.catalog.get_meta("kind") or kind
         self.candidates = candidates
-        # RRF weights of the dense ranking against BM25 (1.0), chosen on the labelled set of
-        # benchmarks/search_eval.py: on this corpus e5-small ranks worse than BM25, and worse still
-        # on text without diacritics, so it counts half, and a quarter for such queries.
+        # RRF weight of the dense ranking against BM25 (1.0), chosen on the labelled set of
+        # benchmarks/search_eval.py: on this corpus e5-small ranks below BM25, so it counts half.
         self.dense_weight = 0.5
-        self.dense_weight_folded = 0.25
         self._embedder_source = embedder
         self._embedder: Embedder | None = None
         self._vectors: VectorStore | None = None
         self._fulltext: FullText | None = None
+        self._query_cache: dict[str, np.ndarray] = {}
         self._bulk = 0
         self._dirty = False
 
@@ -281,6 +281,17 @@ class SearchIndex:
         return self.catalog.count()
 
     # ------------------------------------------------------------------ reads
+    def _query_vector(self, query: str) -> np.ndarray:
+        """The query's embedding; the last few are kept (paging, mode switches, evaluation)."""
+        key = embed_key(query)
+        vector = self._query_cache.pop(key, None)
+        if vector is None:
+            vector = self.embedder.embed_queries([key])[0]
+        self._query_cache[key] = vector
+        while len(self._query_cache) > _QUERY_CACHE:
+            self._query_cache.pop(next(iter(self._query_cache)))
+        return vector
+
     def _dense(
         self, query_vector: np.ndarray, limit: int, allowed: list[int] | None
     ) -> list[tuple[int, float]]:
@@ -315,7 +326,10 @@ class SearchIndex:
         rankings: list[list[int]] = []
         scores: dict[int, float] = {}
         if mode in ("dense", "hybrid") and self.catalog.count():
-            query_vector = self.embedder.embed_queries([embed_key(query)])[0]
+            # e5 reads unaccented Vietnamese poorly: embed the corpus's accented reading of such a query.
+            query_vector = self._query_vector(
+                query if has_diacritics(query) else self.catalog.syllables.restore(query)
+            )
             dense = self._dense(query_vector, limit, allowed)
             rankings.append([i for i, _ in dense])
             scores.update(dense)
@@ -325,8 +339,7 @@ class SearchIndex:
             if mode == "bm25":
                 scores.update(lexical)
         if mode == "hybrid":
-            dense_weight = self.dense_weight if has_diacritics(query) else self.dense_weight_folded
-            scores = dict(rrf(rankings, weights=[dense_weight, 1.0]))
+            scores = dict(rrf(rankings, weights=[self.dense_weight, 1.0]))
         ranked = sorted(scores, key=lambda i: -scores[i])
         ranked = self._documents_first(parse_ref(query), ranked, allowed)
         hits = self._hits(query, ranked, scores, k, group)
