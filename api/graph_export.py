@@ -62,7 +62,8 @@ def elements(graph: nx.DiGraph, layout: h.Layout, *, served: bool) -> dict[str, 
                       "position": {"x": x, "y": y},
                       "classes": "doc " + ("ingested" if data.get("ingested") else "cited")})
     edges = [{"data": {"id": f"e{i}", "source": s, "target": t, "relation": d["relation"],
-                       "relations": list(d["relations"])}, "classes": f"rel-{d['relation']}"}
+                       "relations": list(d["relations"]), "implied": bool(d.get("implied"))},
+              "classes": f"rel-{d['relation']}"}
              for i, (s, t, d) in enumerate(graph.edges(data=True))
              if s in layout.positions and t in layout.positions
              and graph.nodes[s]["kind"] == graph.nodes[t]["kind"] == "document"]
@@ -89,6 +90,7 @@ def payload(graph: nx.DiGraph, organizations: dict[str, dict[str, Any]], *, serv
         "elements": elements(documents, layout, served=served),
         "relations": [{"id": r, "label": h.RELATION_LABELS[r], "color": EDGE_STYLES[r][0]} for r in h.RELATIONS],
         "responses": answers,
+        "showImplied": len(layout.positions) <= h.LABEL_ALL,
         "focus": focus,
         "depth": depth,
     }

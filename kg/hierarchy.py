@@ -25,8 +25,9 @@ from pyoxigraph import Store
 from kg.identity import TYPE_NAMES, issuer_level, parse_number, split_key
 from kg.mapping import doc_type_names
 from kg.store import select
-from kg.vocab import ELI, project
+from kg.vocab import ELI, ORG, SKOS, project
 
+SKOS_LABEL = SKOS.prefLabel.value
 # Strongest first: the relation drawn when a pair is linked several ways.
 RELATIONS = ("implements", "implements_partly", "based_on", "cites")
 CASCADE_RELATIONS = ("implements", "implements_partly", "based_on")
@@ -61,8 +62,8 @@ def _document_facts(store: Store, base: str) -> dict[str, dict[str, Any]]:
              ELI.date_document.value: "date", ELI.title.value: "title", ns.issuerName.value: "issuer",
              ELI.passed_by.value: "org"}
     rows = select(store, base, f"""
-        SELECT ?d ?g ?p ?o WHERE {{
-          ?d a eli:LegalResource . VALUES ?p {{ {_values(props)} }} GRAPH ?g {{ ?d ?p ?o }} }}""")
+        SELECT ?d ?g ?p ?o WHERE {{ {{ SELECT DISTINCT ?d WHERE {{ ?d a eli:LegalResource }} }}
+          VALUES ?p {{ {_values(props)} }} GRAPH ?g {{ ?d ?p ?o }} }}""")
     sources = select(store, base, """
         SELECT ?d ?g ?path WHERE { GRAPH ?g { ?g foaf:primaryTopic ?d ; vnkg:sourcePath ?path } }""")
     own: dict[str, set[str]] = defaultdict(set)
@@ -91,13 +92,21 @@ def _document_facts(store: Store, base: str) -> dict[str, dict[str, Any]]:
 
 
 def _organizations(store: Store, base: str) -> dict[str, dict[str, Any]]:
+    # One row per distinct fact: the union of file graphs repeats an organization's triples in
+    # every file that names it, and a join of its optional facts would multiply those copies.
     rows = select(store, base, """
-        SELECT ?o (SAMPLE(?l) AS ?label) (SAMPLE(?lv) AS ?level) (SAMPLE(?up) AS ?parent) WHERE {
-          ?o a org:FormalOrganization . OPTIONAL { ?o skos:prefLabel ?l } OPTIONAL { ?o vnkg:level ?lv }
-          OPTIONAL { ?o org:subOrganizationOf ?up } } GROUP BY ?o""")
-    return {r["o"].value: {"label": r["label"].value if r["label"] else r["o"].value.rsplit("/", 1)[-1],
-                           "level": r["level"].value if r["level"] else "unknown",
-                           "parent": r["parent"].value if r["parent"] else None} for r in rows}
+        SELECT DISTINCT ?o ?p ?v WHERE {
+          { SELECT DISTINCT ?o WHERE { ?o a org:FormalOrganization } }
+          OPTIONAL { VALUES ?p { skos:prefLabel vnkg:level org:subOrganizationOf } ?o ?p ?v } }""")
+    names = {SKOS_LABEL: "label", project(base).ns.level.value: "level", ORG.subOrganizationOf.value: "parent"}
+    facts: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for r in rows:
+        fields = facts[r["o"].value]
+        if r["p"] is not None:
+            fields[names[r["p"].value]].append(r["v"].value)
+    return {o: {"label": min(f["label"], default=o.rsplit("/", 1)[-1]),
+                "level": min(f["level"], default="unknown"),
+                "parent": min(f["parent"], default=None)} for o, f in facts.items()}
 
 
 def document_level(info: dict[str, Any], orgs: dict[str, dict[str, Any]]) -> str:
@@ -155,6 +164,7 @@ def build_hierarchy(store: Store, base: str, *, include_orgs: bool = False) -> n
         add_relation(graph, source, target, props[r["p"].value])
     # Registry entries nothing points to (and that point nowhere) are not part of any cascade.
     graph.remove_nodes_from([n for n, d in graph.nodes(data=True) if not d["ingested"] and graph.degree(n) == 0])
+    mark_implied(graph)
     if include_orgs:
         for iri, org in orgs.items():
             graph.add_node(iri, kind="organization", label=org["label"], level=org["level"])
@@ -178,6 +188,25 @@ def add_relation(graph: nx.DiGraph, source: str, target: str, relation: str) -> 
         graph.add_edge(source, target, relation=relation, relations=[relation])
 
 
+def mark_implied(graph: nx.DiGraph) -> int:
+    """Flag ``implied=True`` on each implements edge that another cascade path already carries.
+
+    A district plan based on the province plan that implements Chỉ thị 23 also implements it,
+    and says so; drawing that edge for each of hundreds of plans hides the tree. The edge stays
+    in the graph, flagged, for pictures to leave out. Returns how many were flagged.
+    """
+    cascade = nx.DiGraph((s, t) for s, t, d in graph.edges(data=True) if d["relation"] in CASCADE_RELATIONS)
+    flagged = 0
+    for s, t, data in graph.edges(data=True):
+        data["implied"] = False
+        if data["relation"] in ("implements", "implements_partly"):
+            cascade.remove_edge(s, t)
+            data["implied"] = nx.has_path(cascade, s, t)
+            cascade.add_edge(s, t)
+            flagged += data["implied"]
+    return flagged
+
+
 def filter_relations(graph: nx.DiGraph, relations: Iterable[str]) -> nx.DiGraph:
     """A copy keeping only edges of ``relations`` (re-typed to the strongest kept relation).
 
@@ -193,6 +222,7 @@ def filter_relations(graph: nx.DiGraph, relations: Iterable[str]) -> nx.DiGraph:
             out.add_edge(s, t, **{**data, "relation": kept[0], "relations": kept})
     out.remove_nodes_from([n for n, d in out.nodes(data=True)
                            if out.degree(n) == 0 and not d.get("ingested")])
+    mark_implied(out)
     return out
 
 
@@ -246,21 +276,23 @@ class Layout:
 
 
 def layered_layout(graph: nx.DiGraph, *, gap: float | None = None, target_width: float | None = None,
-                   lane_height: float = 36.0, band_gap: float = 36.0) -> Layout:
+                   lane_height: float | None = None, band_gap: float = 36.0) -> Layout:
     """A band per level (central at the top), time along x.
 
     The time axis is cut into years (and a column for undated documents at the left). A year
     is as wide as its busiest band needs, ``gap`` per document, and an empty year is narrow;
-    within a year each band spreads its documents evenly in date order. When that would be
-    wider than ``target_width`` (hundreds of documents), documents take turns in 2..8 lanes
+    within a year each band spreads its documents evenly, ordered by where the documents they
+    answer stand (then by date), so edges cross less. When that would be
+    wider than ``target_width`` (hundreds of documents), documents take turns in 2..10 lanes
     (rows) of their band instead, so nothing overlaps and the picture keeps its width.
     ``gap`` defaults to a label's width while every document is labelled (see
-    :data:`LABEL_ALL`), else to a dot's; ``target_width`` to 1800 pixels. Organizations sit in a column left of everything.
+    :data:`LABEL_ALL`), else to a dot's; ``target_width`` to 1800 / 1100 pixels, ``lane_height`` to 36 / 16. Organizations sit in a column left of everything.
     """
     docs = [n for n, d in graph.nodes(data=True) if d["kind"] == "document"]
     labels = len(docs) <= LABEL_ALL
     gap = gap or (72.0 if labels else 14.0)
-    target_width = target_width or 1800.0
+    target_width = target_width or (1800.0 if labels else 1100.0)
+    lane_height = lane_height or (36.0 if labels else 16.0)
     days = {n: _day(graph.nodes[n]) for n in docs}
     slot = {n: (days[n].year if days[n] else 0) for n in docs}  # 0: the undated column
     cells: dict[tuple[str, int], list[str]] = defaultdict(list)
@@ -271,7 +303,7 @@ def layered_layout(graph: nx.DiGraph, *, gap: float | None = None, target_width:
     busiest = {y: max((len(v) for (_, s), v in cells.items() if s == y), default=0) for y in years}
     empty_width = gap / 2 if gap < 40 else 24.0
     natural = sum(max(empty_width, busiest[y] * gap) for y in years)
-    lanes = min(8, max(1, -(-int(natural) // int(target_width))))
+    lanes = min(10, max(1, -(-int(natural) // int(target_width))))
     starts: dict[int, float] = {}
     widths: dict[int, float] = {}
     x = 0.0
@@ -279,8 +311,15 @@ def layered_layout(graph: nx.DiGraph, *, gap: float | None = None, target_width:
         starts[y], widths[y] = x, max(empty_width, busiest[y] * gap / lanes)
         x += widths[y] + (gap if y == 0 else 0)
     width = x
-    raw_x = {}
-    for (_, y), members in cells.items():
+    raw_x: dict[str, float] = {}
+    # Bands top-down; inside a year, a band's documents follow the x of what they answer
+    # (barycentre of the already placed targets), so the cascade's edges cross less.
+    for (_, y), members in sorted(cells.items(), key=lambda c: LEVELS.index(c[0][0])):
+        def anchor(n: str) -> float:
+            xs = [raw_x[t] for t in graph.successors(n) if t in raw_x]
+            return sum(xs) / len(xs) if xs else float("inf")
+        if len(members) > 1:
+            members.sort(key=lambda n: (anchor(n), days[n] or date.min))
         for i, n in enumerate(members):
             raw_x[n] = starts[y] + (i + 0.5) / len(members) * widths[y] if len(members) < busiest[y] \
                 else starts[y] + (i + 0.5) * widths[y] / busiest[y]

@@ -32,6 +32,7 @@ EDGE_STYLES = {  # relation → (colour, line style, width)
     "issued_by": ("#c9c9c9", "solid", 0.5),
     "sub_organization_of": ("#7f7f7f", "solid", 0.8),
 }
+LABEL_BUSIEST = 12  # past LABEL_ALL: label the directives and this many of the most-answered plans
 STATIC_FORMATS = (".svg", ".png")
 FILE_FORMATS = (".graphml", ".gexf", ".json")
 
@@ -43,7 +44,9 @@ def labelled(graph: nx.DiGraph) -> set[str]:
         return set(graph.nodes)
     answers = {n: sum(1 for s in graph.predecessors(n) if graph.edges[s, n]["relation"] in CASCADE_RELATIONS)
                for n in docs}
-    return {n for n in docs if graph.nodes[n].get("level") in ("central", "state", "province") or answers[n] >= 3}
+    busiest = sorted((n for n in docs if answers[n] >= 3 and graph.nodes[n].get("level") != "central"),
+                     key=lambda n: -answers[n])[:LABEL_BUSIEST]
+    return {n for n in docs if graph.nodes[n].get("level") in ("central", "state")} | set(busiest)
 
 
 def draw(graph: nx.DiGraph, path: Path | str, *, title: str | None = None, layout: Layout | None = None) -> Path:
@@ -51,6 +54,7 @@ def draw(graph: nx.DiGraph, path: Path | str, *, title: str | None = None, layou
     path = Path(path)
     layout = layout or layered_layout(graph)
     pos = layout.positions
+    docs = sum(1 for _, d in graph.nodes(data=True) if d["kind"] == "document")
     xs = [x for x, _ in pos.values()] or [0.0]
     left, right = min(xs) - 160, max(max(xs), layout.width) + 60
     top, bottom = -75.0, layout.height + 40
@@ -71,8 +75,8 @@ def draw(graph: nx.DiGraph, path: Path | str, *, title: str | None = None, layou
     if title:
         ax.text(left + 8, top + 14, title, fontsize=11, fontweight="bold", va="center")
     for s, t, data in graph.edges(data=True):
-        if s not in pos or t not in pos:
-            continue
+        if s not in pos or t not in pos or (docs > LABEL_ALL and data.get("implied")):
+            continue  # in a large picture, implements edges that the tree already shows are left out
         color, style, width = EDGE_STYLES[data["relation"]]
         ax.add_patch(FancyArrowPatch(pos[s], pos[t], arrowstyle="-|>", mutation_scale=7, color=color,
                                      linestyle=style, linewidth=width, shrinkA=5, shrinkB=6,
@@ -93,9 +97,10 @@ def draw(graph: nx.DiGraph, path: Path | str, *, title: str | None = None, layou
         if data["kind"] == "organization":
             ax.scatter([x], [y], s=40, marker="s", c="#ffffff", edgecolors=color, linewidths=1.2, zorder=3)
         elif data.get("ingested"):
-            ax.scatter([x], [y], s=46, c=color, edgecolors="#222222", linewidths=0.6, zorder=3)
+            ax.scatter([x], [y], s=46 if docs <= LABEL_ALL else 22, c=color, edgecolors="#222222", linewidths=0.6, zorder=3)
         else:
-            ax.scatter([x], [y], s=40, c="#ffffff", edgecolors=color, linewidths=1.1, linestyle="--", zorder=3)
+            ax.scatter([x], [y], s=40 if docs <= LABEL_ALL else 22, c="#ffffff", edgecolors=color, linewidths=1.1,
+                       linestyle="--", zorder=3)
         if n in names:
             ax.text(x, y - 10 if n in above else y + 10, data.get("label") or "", fontsize=6.5, ha="center",
                     va="bottom" if n in above else "top", zorder=4,

@@ -136,3 +136,47 @@ def _relations_as_lists(graph: nx.DiGraph) -> nx.DiGraph:
     for *_, data in graph.edges(data=True):
         data["relations"] = data["relations"].split(",")
     return graph
+
+
+def _generated(total: int = 500) -> nx.DiGraph:
+    """A cascade of ``total`` documents: directives, province plans, district plans, commune reports."""
+    graph = nx.DiGraph()
+
+    def doc(key: str, level: str, year: int, day: int) -> str:
+        graph.add_node(key, kind="document", key=key, label=key, level=level, ingested=level != "central",
+                       date=f"{year}-{1 + day % 12:02d}-{1 + day % 28:02d}")
+        return key
+
+    count = 0
+    while count < total:
+        for d in range(10):
+            directive = doc(f"{d}-CT/TW@{2016 + d % 6}", "central", 2016 + d % 6, d)
+            for p in range(5):
+                province = doc(f"{d}{p}-KH/TU@2019", "province", 2017 + d % 6, d + p)
+                h.add_relation(graph, province, directive, "implements")
+                for k in range(3):
+                    district = doc(f"{d}{p}{k}-KH/HU@2020", "district", 2018 + d % 6, d + p + k)
+                    h.add_relation(graph, district, province, "based_on")
+                    h.add_relation(graph, district, directive, "implements")
+                    for c in range(2):
+                        h.add_relation(graph, doc(f"{d}{p}{k}{c}-BC/ĐU@2021", "commune", 2018 + d % 6, c + k),
+                                       district, "based_on")
+        count = graph.number_of_nodes()
+    h.mark_implied(graph)
+    return graph
+
+
+def test_picture_stays_readable_at_500_documents(tmp_path: Path) -> None:
+    from kg.picture import LABEL_BUSIEST, labelled
+
+    graph = _generated()
+    assert graph.number_of_nodes() >= 500
+    implied = [d for s, t, d in graph.edges(data=True) if d["relation"] == "implements" and d["implied"]]
+    assert len(implied) == 150  # every district's own implements edge is carried by its province plan
+    layout = h.layered_layout(graph)
+    points = list(layout.positions.values())
+    assert len(set(points)) == len(points)
+    assert layout.width < 1800 and layout.height < 700  # fits a page: lanes instead of width
+    assert len(labelled(graph)) <= 10 + LABEL_BUSIEST
+    png = draw(graph, tmp_path / "big.png", layout=layout)
+    assert png.stat().st_size > 50_000

@@ -5,7 +5,8 @@
   "use strict";
   var data = JSON.parse(document.getElementById("hierarchy-data").textContent);
   var many = data.elements.nodes.length > 300;
-  var state = { relations: {}, cited: true, focus: data.focus || null, depth: data.depth || 1 };
+  var state = { relations: {}, cited: true, implied: data.showImplied, focus: data.focus || null,
+    depth: data.depth || 1 };
   data.relations.forEach(function (r) { state.relations[r.id] = true; });
 
   function edgeStyle(rel, color, style, width) {
@@ -24,8 +25,10 @@
     style: [
       { selector: "node.doc", style: { "width": 14, "height": 14, "background-color": "data(color)",
         "border-width": 1, "border-color": "#222", "label": "data(label)", "font-size": 9,
-        "text-valign": "bottom", "text-margin-y": 3, "min-zoomed-font-size": 7, "color": "#222",
+        "text-valign": "bottom", "text-margin-y": 3, "min-zoomed-font-size": many ? 14 : 7, "color": "#222",
         "text-background-color": "#fff", "text-background-opacity": 0.6, "z-index": 10 } },
+      { selector: "node.doc[level = 'central'], node.doc[level = 'state']", style: { "font-size": 11,
+        "min-zoomed-font-size": 5, "font-weight": "bold" } },
       { selector: "node.cited", style: { "background-color": "#fff", "border-style": "dashed",
         "border-width": 2, "border-color": "data(color)", "color": "#555" } },
       { selector: "node.band", style: { "shape": "rectangle", "width": "data(w)", "height": "data(h)",
@@ -60,6 +63,9 @@
     box.appendChild(label);
   });
   document.getElementById("hv-cited").addEventListener("change", function (e) { state.cited = e.target.checked; apply(); });
+  var implied = document.getElementById("hv-implied");
+  implied.checked = state.implied;
+  implied.addEventListener("change", function (e) { state.implied = e.target.checked; apply(); });
   document.getElementById("hv-fit").addEventListener("click", function () {
     state.focus = null; apply(); fit();
   });
@@ -76,13 +82,13 @@
     }
     return keep;
   }
-  function visibleEdge(e) { return shown(e.data("relations")).length > 0; }
+  function visibleEdge(e) { return shown(e.data("relations")).length > 0 && (state.implied || !e.data("implied")); }
 
   function apply() {
     cy.batch(function () {
       cy.edges().forEach(function (e) {
         var rels = shown(e.data("relations"));
-        e.classes(rels.length ? "rel-" + rels[0] : "hidden");
+        e.classes(rels.length && visibleEdge(e) ? "rel-" + rels[0] : "hidden");
       });
       var root = state.focus ? cy.getElementById(state.focus) : null;
       var keep = root && root.nonempty() ? focusSet(root, state.depth) : null;
@@ -99,7 +105,11 @@
     var docs = cy.nodes(".doc").not(".hidden"), links = cy.edges().not(".hidden");
     document.getElementById("hv-count").textContent = docs.length + " văn bản, " + links.length + " quan hệ";
   }
-  function fit() { cy.fit(cy.nodes(".doc").not(".hidden").union(cy.nodes(".band")), 20); }
+  function fit() {
+    var docs = cy.nodes(".doc").not(".hidden");
+    cy.fit(state.focus ? docs : docs.union(cy.nodes(".band")), 30);
+    if (cy.zoom() > 2) { cy.zoom(2); cy.center(docs); }
+  }
 
   // --- details panel ----------------------------------------------------------------------
   var details = document.getElementById("hv-details");
