@@ -101,13 +101,20 @@ def test_bad_batch_names_each_bad_file_and_ingests_the_good(tmp_path: Path) -> N
     assert re.search(r"đã nạp\s*│\s*1", out) and re.search(r"lỗi\s*│\s*3", out)
 
 
-# A child process ingests a batch and reports each file; the parent kills it with SIGKILL.
+# A child process ingests a batch into the graph store (real extractor, real store; the search
+# index is left out to keep the test fast) and reports each file; the parent kills it with SIGKILL.
 _CHILD = """
 import sys
 from api.corpus import Corpus
 from api.settings import Settings
-for event in Corpus(Settings.load(sys.argv[1])).ingest([sys.argv[2]]):
-    print(event.status, flush=True)
+from ingest.pipeline import extract_file
+from kg.store import write_document
+corpus = Corpus(Settings.load(sys.argv[1]))
+corpus.prepare_graph()
+for path in sorted(__import__("pathlib").Path(sys.argv[2]).glob("*.txt")):
+    doc = extract_file(path, corpus.registry)
+    print(write_document(corpus.store, corpus.settings.base_iri, doc, path=path, extractor_version="1"),
+          flush=True)
 """
 
 
