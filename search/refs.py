@@ -14,18 +14,12 @@ RefPattern(seq='117', type_code='KH', issuer_code='ThU', year=None)
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from kg.identity import TYPE_NAMES, TYPE_WORDS, canonical_code, parse_number, split_key
+from kg.errors import UnknownReferenceError
+from kg.identity import parse_number, split_key
+from kg.refs import parse_ref as parse_user_ref
 from kg.text import fold
-
-_WORD_TO_CODE = {fold(word): code for word, code in TYPE_WORDS.items()}
-_CODES = {fold(code): code for code in TYPE_NAMES}
-_TYPE_ALTS = "|".join(
-    sorted({*map(re.escape, _WORD_TO_CODE), *map(re.escape, _CODES)}, key=len, reverse=True)
-)
-_TYPED_SEQ = re.compile(rf"\b({_TYPE_ALTS})\s*(?:so\s*)?(\d{{1,5}})\b(?![-/]\w)")
 
 
 @dataclass(frozen=True)
@@ -50,21 +44,12 @@ class RefPattern:
         return not (self.year and year and self.year != year)
 
 
-def _seq(digits: str) -> str:
-    return digits.lstrip("0").zfill(2) if digits.strip("0") else digits
-
-
 def parse_ref(text: str) -> RefPattern | None:
-    """The first document reference in ``text``, ``None`` when there is none."""
-    number = parse_number(text)
-    if number is not None:
-        year_match = re.search(r"@(\d{4})", text)
-        return RefPattern(
-            number.seq, number.type_code, number.issuer_code, int(year_match.group(1)) if year_match else None
-        )
-    match = _TYPED_SEQ.search(fold(text))
-    if match is None:
+    """The first document reference in ``text`` (the grammar of :mod:`kg.refs`), ``None`` when there is none."""
+    try:
+        ref = parse_user_ref(text)
+    except UnknownReferenceError:
         return None
-    word = match.group(1)
-    code = _WORD_TO_CODE.get(word) or _CODES.get(word) or canonical_code(word)
-    return RefPattern(_seq(match.group(2)), code)
+    if not ref.seq or not ref.type_code:
+        return None
+    return RefPattern(ref.seq, ref.type_code, ref.issuer_code, ref.year)
