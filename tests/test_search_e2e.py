@@ -38,6 +38,18 @@ def test_ingest_indexes_seeds_and_search_finds_them(tmp_path: Path) -> None:
     number = runner.invoke(app, ["--home", str(home), "search", "117-KH/ThU", "--json", "--k", "1"])
     assert json.loads(number.output)["results"][0]["document"]["number"] == "117-KH/ThU"
 
+    queries = tmp_path / "queries.json"
+    queries.write_text(json.dumps({"queries": [
+        {"id": "a", "query": "thời hạn gửi báo cáo sơ kết cấp cơ sở",
+         "relevant": [{"doc": "117-KH/ThU@2023", "contains": "Cấp cơ sở: Hoàn thành báo cáo sơ kết"}]},
+        {"id": "b", "query": "chi bộ không có chi ủy", "relevant": [{"doc": "125-KH/ThU@2023", "contains": "Chi uỷ"}]},
+    ]}, ensure_ascii=False), encoding="utf-8")
+    report = runner.invoke(app, ["--home", str(home), "eval", "--queries", str(queries), "--json"])
+    assert report.exit_code == 0, report.output
+    modes = json.loads(report.output)["modes"]
+    assert set(modes) == {"hybrid", "dense", "bm25"} and modes["bm25"]["recall@5"] == 1.0
+    assert json.loads(report.output)["queries"] == 4  # each query also without diacritics
+
     # Ingesting again changes nothing; a lost index is rebuilt by the next ingest.
     assert {e.status for e in corpus.ingest([folder])} == {"unchanged"}
     assert len(corpus.search) == indexed
