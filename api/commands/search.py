@@ -67,7 +67,10 @@ def _print_table(result: SearchResult) -> None:
             heading += "\n[dim]Cũng có trong: " + ", ".join(o.document.number or o.document.key
                                                              for o in hit.also_in) + "[/]"
         text = hit.passage.text if len(hit.passage.text) <= 400 else hit.passage.text[:400] + "…"
-        section = hit.passage.provision_id + (f"\n[dim]{escape(hit.passage.path[-1])}[/]" if hit.passage.path else "")
+        path = hit.passage.path
+        # The heading line usually opens the provision text already; show it only when it does not.
+        shown = path and not hit.passage.text.startswith(path[-1].rstrip("…")[:30])
+        section = hit.passage.provision_id + (f"\n[dim]{escape(path[-1])}[/]" if shown else "")
         table.add_row(str(rank), escape(heading).replace("\\[dim]", "[dim]"), section,
                       _mark(text, hit.highlights))
     console.print(table)
