@@ -20,6 +20,7 @@ from ingest.registry import Registry
 from kg import store as graph_store
 from kg.document import ExtractedDocument
 from kg.errors import KgError, UnreadableFileError
+from kg.identity import match_form
 from search.embedders import make_embedder
 from search.index import SearchIndex
 
@@ -89,6 +90,10 @@ class Corpus:
         graph_store.load_reference_graphs(self.store, self.settings.base_iri, entries)
         graph_store.repair(self.store, self.settings.base_iri)
 
+    def known_keys(self, number: str) -> list[str]:
+        """Keys the store already gives ``number`` (dates citations a text leaves undated)."""
+        return graph_store.known_keys(self.store, self.settings.base_iri, number, padded=match_form(number))
+
     def ingest(self, paths: Iterable[Path | str]) -> Iterator[IngestEvent]:
         """Ingest files and folders one file at a time; one event per file, failures included.
 
@@ -109,7 +114,7 @@ class Corpus:
             if graph_store.stored_sha256(self.store, base, graph) == _sha256(path) \
                     and self.search.has_source(str(path)):
                 return IngestEvent(path, graph_store.UNCHANGED)
-            doc = pipeline.extract_file(path, self.registry)
+            doc = pipeline.extract_file(path, self.registry, self.known_keys)
             status = graph_store.write_document(self.store, base, doc, path=path,
                                                 extractor_version=pipeline.EXTRACTOR_VERSION)
             self._after_write(path, doc)  # also when only the search index lacked it

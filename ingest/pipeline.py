@@ -17,7 +17,7 @@ from ingest.outline import provisions
 from ingest.readers import SourceText, read_file
 from ingest.registry import Registry
 from ingest.relations import type_relations
-from ingest.resolve import resolve_citations
+from ingest.resolve import KnownKeys, resolve_citations
 from ingest.tasks import extract_tasks
 from kg.document import ExtractedDocument, Issuer
 from kg.identity import TYPE_NAMES, TYPE_WORDS, make_key
@@ -26,9 +26,12 @@ EXTRACTOR_VERSION = "1"
 _PROVINCE_IN_TEXT = re.compile(r"Tỉnh [uủ][ỷy]\s+((?:[A-ZĐ][^\s,;.()]*\s?){1,3})")
 
 
-def extract_file(path: Path, registry: Registry) -> ExtractedDocument:
-    """Read and parse one file. Raises ``UnreadableFileError`` for files that cannot be read."""
-    return extract_source(read_file(Path(path)), registry)
+def extract_file(path: Path, registry: Registry, known: KnownKeys | None = None) -> ExtractedDocument:
+    """Read and parse one file. Raises ``UnreadableFileError`` for files that cannot be read.
+
+    ``known`` looks up the keys the corpus already gives a number, to date undated citations.
+    """
+    return extract_source(read_file(Path(path)), registry, known)
 
 
 def _province(org: str | None, parent: str | None, text: str) -> str | None:
@@ -56,7 +59,7 @@ def _issuer(layout: Layout, text: str) -> tuple[Issuer, Context]:
     return Issuer(name=name, org=org, parent=parent), Context(org=org, province=province, parent=parent)
 
 
-def extract_source(source: SourceText, registry: Registry) -> ExtractedDocument:
+def extract_source(source: SourceText, registry: Registry, known: KnownKeys | None = None) -> ExtractedDocument:
     """Parse already-read text into the extraction contract."""
     text = clean(source.text)
     if source.format == "pdf":  # a PDF keeps the page's line breaks inside paragraphs
@@ -74,7 +77,7 @@ def extract_source(source: SourceText, registry: Registry) -> ExtractedDocument:
         warnings.append("Không tìm thấy ngày ban hành (no issue date)")
 
     cites = find_citations(text)
-    resolution = resolve_citations(cites, ctx, registry, number.text if number else None, year)
+    resolution = resolve_citations(cites, ctx, registry, number.text if number else None, year, known)
     for ref in resolution.references:
         for mention in ref["mentions"]:
             mention["text"] = source.text[mention["start"] : mention["end"]]

@@ -8,6 +8,7 @@ the document says about the same number. What stays ambiguous is flagged.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ingest.citations import Citation
@@ -16,6 +17,9 @@ from ingest.registry import Registry, RegistryEntry
 from kg.document import Reference
 from kg.identity import TYPE_NAMES, make_key, match_form, parse_number, term_years
 from kg.text import fold, slugify
+
+# number → keys that the corpus already ingested gives it ("147-KH/TU" → ["147-KH/TU@2023"])
+KnownKeys = Callable[[str], list[str]]
 
 
 @dataclass
@@ -75,7 +79,8 @@ def _named_key(cite: Citation, ctx: Context) -> str:
 
 
 def _year_for(cite: Citation, number: str, group: list[Citation], registry: Registry,
-              doc_year: int | None, hints: set[str], warnings: list[str]) -> int | None:
+              doc_year: int | None, hints: set[str], warnings: list[str],
+              known: KnownKeys | None = None) -> int | None:
     if cite.date:
         return cite.date.year
     parsed = parse_number(number)
@@ -97,6 +102,11 @@ def _year_for(cite: Citation, number: str, group: list[Citation], registry: Regi
         return context_years[0]
     if len(entries) == 1 and not context_years:
         return entries[0].year
+    corpus_years = sorted({y for key in (known(number) if known else []) if (y := _key_year(key))})
+    if entries:
+        corpus_years = [y for y in corpus_years if y in {e.year for e in entries}]
+    if len(corpus_years) == 1 and not context_years:
+        return corpus_years[0]  # the one the corpus already ingested points to
     candidates = sorted({e.year for e in entries} | set(context_years))
     if len(candidates) > 1:
         before = [y for y in candidates if doc_year is None or y <= doc_year] or candidates
@@ -104,6 +114,11 @@ def _year_for(cite: Citation, number: str, group: list[Citation], registry: Regi
                         f"tạm chọn {before[-1]} (ambiguous citation)")
         return before[-1]
     return None
+
+
+def _key_year(key: str) -> int | None:
+    year = key.rpartition("@")[2]
+    return int(year) if year.isdigit() else None
 
 
 def _is_own(cite: Citation, own_number: str | None, doc_year: int | None) -> bool:
@@ -128,7 +143,8 @@ def _registry_hints(cites: list[Citation], registry: Registry) -> set[str]:
 
 
 def resolve_citations(cites: list[Citation], ctx: Context, registry: Registry,
-                      own_number: str | None, doc_year: int | None) -> Resolution:
+                      own_number: str | None, doc_year: int | None,
+                      known: KnownKeys | None = None) -> Resolution:
     """Turn citations into keyed, merged references with metadata (registry facts filled in)."""
     _fill_bare(cites, registry)
     result = Resolution()
@@ -151,7 +167,7 @@ def resolve_citations(cites: list[Citation], ctx: Context, registry: Registry,
             continue
         elif cite.number:
             key = make_key(cite.number, _year_for(cite, cite.number, groups[match_form(cite.number)], registry,
-                                                  doc_year, hints, result.warnings))
+                                                  doc_year, hints, result.warnings, known))
         else:
             result.keys.append(None)
             continue

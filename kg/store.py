@@ -183,3 +183,18 @@ def stats(store: Store, base: str) -> dict[str, int]:
         "named_graphs": sum(1 for _ in store.named_graphs()),
         "quads": len(store),
     }
+
+
+def known_keys(store: Store, base: str, number: str, *, padded: str | None = None) -> list[str]:
+    """Keys with a year that ingested files give to documents printed with ``number``.
+
+    Extraction uses them to date a citation that the citing text leaves undated.
+    """
+    prefix = project(base).file_graphs
+    numbers = " ".join(f'"{n}"' for n in dict.fromkeys(filter(None, (number, padded))))
+    rows = select(store, base, f"""SELECT DISTINCT ?key WHERE {{
+        VALUES ?n {{ {numbers} }}
+        GRAPH ?g {{ ?d eli:number ?n ; vnkg:key ?key }}
+        FILTER(STRSTARTS(STR(?g), "{prefix}") && !STRENDS(?key, "@?"))
+    }}""")
+    return sorted(row["key"].value for row in rows)
