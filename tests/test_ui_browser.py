@@ -130,6 +130,7 @@ def test_search_document_and_hierarchy_pages(server: str, browser: Browser) -> N
     page.wait_for_selector("#results li.result")
     first = page.locator("#results li.result").first
     assert "266-KH/HU" in first.inner_text()
+    assert "tuyên truyền" in first.locator("p.text mark").first.inner_text().lower()  # highlighted in place
     _shot(page, "ui-search.png")
 
     first.locator(".doc a").click()

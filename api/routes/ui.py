@@ -8,10 +8,12 @@ come from the JSON API's handler (:func:`api.routes.documents.search`), so the p
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup, escape
 
 from api import graph_export, queries
 from api.corpus import Corpus
@@ -71,7 +73,26 @@ def search_page(
             error = getattr(err, "message", None) or str(err)
     recent = queries.list_documents(corpus.store, corpus.settings.base_iri, ingested=True, limit=20)
     return _page(request, "search.html", {"form": form, "modes": MODES, "result": result, "error": error,
-                                          "recent": recent["documents"], "page": graph_export.document_page})
+                                          "recent": recent["documents"], "page": graph_export.document_page,
+                                          "marked": marked})
+
+
+def marked(text: str, phrases: list[str]) -> Markup:
+    """``text`` (escaped) with each highlighted phrase wrapped in ``<mark>``.
+
+    >>> str(marked("Tuyên truyền <b>", ["tuyên truyền"]))
+    '<mark>Tuyên truyền</mark> &lt;b&gt;'
+    """
+    words = sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True)
+    if not words:
+        return escape(text)
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    out, last = [], 0
+    for match in pattern.finditer(text):
+        out += [escape(text[last:match.start()]), Markup("<mark>%s</mark>") % match.group(0)]
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
 
 
 def _graph(corpus: Corpus) -> tuple[Any, dict[str, dict[str, Any]]]:
