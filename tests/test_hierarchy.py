@@ -180,3 +180,30 @@ def test_picture_stays_readable_at_500_documents(tmp_path: Path) -> None:
     assert len(labelled(graph)) <= 10 + LABEL_BUSIEST
     png = draw(graph, tmp_path / "big.png", layout=layout)
     assert png.stat().st_size > 50_000
+
+
+def test_kg_graph_command(tmp_path: Path, write_seed_store: Callable[..., None]) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    write_seed_store(tmp_path / "store", BASE)
+    runner = CliRunner()
+
+    def kg(*args: str) -> tuple[int, str]:
+        result = runner.invoke(app, ["--home", str(tmp_path), "graph", *args])
+        return result.exit_code, result.output
+
+    code, out = kg("--root", "Chỉ thị 23", "--relations", "implements,based_on", "--out", str(tmp_path / "c.graphml"))
+    assert code == 0 and "Đã ghi" in out
+    back = nx.read_graphml(tmp_path / "c.graphml")
+    assert {d["key"] for _, d in back.nodes(data=True)} == {
+        "23-CT/TW@2018", "147-KH/TU@2023", "117-KH/ThU@2023", "266-KH/HU@2023", "64-HD/BTGTW@2018"}
+    code, out = kg("--out", str(tmp_path / "all.html"))
+    assert code == 0 and "cytoscape" in (tmp_path / "all.html").read_text(encoding="utf-8").lower()
+    code, out = kg("--out", str(tmp_path / "x.pdf"))
+    assert code == 1 and "không hỗ trợ định dạng" in out
+    code, out = kg("--relations", "implements,foo", "--out", str(tmp_path / "x.png"))
+    assert code == 1 and "foo" in out
+    code, out = kg("--root", "Chỉ thị 99", "--out", str(tmp_path / "x.png"))
+    assert code == 1 and "Không tìm thấy" in out and not (tmp_path / "x.png").exists()
