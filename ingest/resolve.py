@@ -196,8 +196,19 @@ def _merge(ref: Reference, cite: Citation) -> None:
         ref["title"] = cite.title
 
 
+_CENTRAL_BODY = re.compile(r"^(Ban Bí thư|Bộ Chính trị|Ban Chấp hành Trung ương|Ban Tuyên giáo Trung ương)"
+                           r"(?:\s+Trung ương)?(?:\s+Đảng)?(?:\s+(?:Cộng sản Việt Nam|khóa\s+\w+|khoá\s+\w+))*$")
+
+
+def _central_body(issuer: str | None) -> str | None:
+    """One name per central body: "Ban Bí thư Trung ương Đảng" is "Ban Bí thư"."""
+    match = _CENTRAL_BODY.match(issuer or "")
+    return match.group(1) if match else issuer
+
+
 def _complete(ref: Reference, registry: Registry, ctx: Context) -> None:
     """Fill what the text left out from the registry and the citing document's context."""
+    ref["issuer"] = _central_body(ref["issuer"])
     entry = registry.get(ref["key"])
     number = parse_number(ref["number"]) if ref["number"] else None
     if entry:
