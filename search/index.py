@@ -190,7 +190,7 @@ class SearchIndex:
         live = set(self.catalog.live_ids())
         stored = set(self._vectors.ids().tolist())
         extra = stored - live
-        if extra and self.kind == "flat":
+        if extra and self.kind != "hnsw":
             self._vectors.remove(extra)
             self._dirty = True
         missing = sorted(live - stored)
@@ -252,7 +252,7 @@ class SearchIndex:
         )
         fulltext.remove([*removed, *keep.values()])
         fulltext.add((i, p.text, p.context) for i, p in zip(ids, passages, strict=True))
-        vectors.remove(removed, live=self.catalog.live_ids() if self.kind != "flat" else None)
+        vectors.remove(removed, live=self.catalog.live_ids() if self.kind == "hnsw" else None)
         if embedded is not None:
             vectors.add(np.array(added, np.int64), embedded)
         self._dirty = self._dirty or bool(removed or added)
@@ -268,7 +268,7 @@ class SearchIndex:
         removed, _, _ = self.catalog.replace_documents(keys, None, [], [], {})
         fulltext.remove(removed)
         if self._vectors is not None or (self.path / _VECTORS).exists():
-            self.vectors.remove(removed, live=self.catalog.live_ids() if self.kind != "flat" else None)
+            self.vectors.remove(removed, live=self.catalog.live_ids() if self.kind == "hnsw" else None)
             self._dirty = True
         self._save()
         return len(removed)
@@ -298,9 +298,9 @@ class SearchIndex:
         if not len(self.vectors):
             return []
         allowed_array = np.array(allowed, np.int64) if allowed is not None else None
-        fetch = limit if allowed is None or self.kind == "flat" else limit * 10
+        fetch = limit if allowed is None or self.kind != "hnsw" else limit * 10
         scores, ids = self.vectors.search(query_vector.reshape(1, -1), fetch, allowed_array)
-        allowed_set = set(allowed) if allowed is not None and self.kind != "flat" else None
+        allowed_set = set(allowed) if allowed is not None and self.kind == "hnsw" else None
         out = [
             (int(i), float(s))
             for i, s in zip(ids[0], scores[0], strict=True)
