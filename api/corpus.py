@@ -77,7 +77,8 @@ class Corpus:
     def search(self) -> SearchIndex:
         """The search index (FAISS + full text); the embedder is loaded on first use, once."""
         s = self.settings
-        return SearchIndex(s.index_path, lambda: make_embedder(s.embedder, s.embedder_model), s.base_iri)
+        return SearchIndex(s.index_path, lambda: make_embedder(s.embedder, s.embedder_model), s.base_iri,
+                           kind=s.vector_index)
 
     @cached_property
     def registry(self) -> Registry:
