@@ -81,8 +81,10 @@ class SyllableCounts:
             step = {}
             for c, n in self._candidates(token):
                 score, path = max(
-                    ((s + math.log1p(n) + _PAIR_WEIGHT * math.log1p(self._pair(p[-1], c)), p)
-                     for s, p in best.values()),
+                    (
+                        (s + math.log1p(n) + _PAIR_WEIGHT * math.log1p(self._pair(p[-1], c)), p)
+                        for s, p in best.values()
+                    ),
                     key=lambda sp: sp[0],
                 )
                 step[c] = (score, [*path, c])

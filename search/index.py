@@ -9,7 +9,7 @@ opening it with another embedder fails with a message that says how to rebuild.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +23,7 @@ from search.catalog import Catalog, Filters, StoredPassage
 from search.embedders import Embedder
 from search.fulltext import FullText
 from search.normalize import embed_key, has_diacritics
-from search.passages import document_info, embed_text, passages_of
+from search.passages import MAX_CHUNKS, chunk_texts, document_info, passages_of
 from search.ranking import group_near_duplicates, highlights, rrf
 from search.refs import RefPattern, parse_ref
 from search.vectors import VectorStore, tune_faiss
@@ -33,6 +33,16 @@ _CATALOG = "catalog.sqlite"
 _VECTORS = "vectors.faiss"
 _FULLTEXT = "fulltext"
 _QUERY_CACHE = 256
+_CHUNK_BITS = 6  # vector id = passage id << 6 | piece number (MAX_CHUNKS = 64 pieces)
+assert 1 << _CHUNK_BITS == MAX_CHUNKS
+
+
+def _vector_ids(passage_ids: Iterable[int]) -> np.ndarray:
+    """Every vector id a passage's pieces may use."""
+    base = np.fromiter(passage_ids, dtype=np.int64) << _CHUNK_BITS
+    return (base[:, None] + np.arange(MAX_CHUNKS, dtype=np.int64)).ravel()
+
+
 _FULLTEXT_GENERATION = "fulltext.generation"
 
 
@@ -112,9 +122,10 @@ class SearchIndex:
         self.catalog = Catalog(self.path / _CATALOG)
         self.kind = self.catalog.get_meta("kind") or kind
         self.candidates = candidates
-        # RRF weight of the dense ranking against BM25 (1.0), chosen on the labelled set of
-        # benchmarks/search_eval.py: on this corpus e5-small ranks below BM25, so it counts half.
-        self.dense_weight = 0.5
+        # RRF weight of the dense ranking against BM25 (1.0). Plain RRF (equal weights) is kept:
+        # 0.5 gave a higher MRR@10 but a lower recall@5 on the labelled set (docs/benchmarks.md), and
+        # tuning on that small set would only flatter it.
+        self.dense_weight = 1.0
         self._embedder_source = embedder
         self._embedder: Embedder | None = None
         self._vectors: VectorStore | None = None
@@ -188,18 +199,41 @@ class SearchIndex:
         """Repair an interrupted write: drop vectors the catalog lost, embed passages it gained."""
         assert self._vectors is not None
         live = set(self.catalog.live_ids())
-        stored = set(self._vectors.ids().tolist())
+        stored_ids = self._vectors.ids()
+        stored = set((stored_ids >> _CHUNK_BITS).tolist())
         extra = stored - live
         if extra and self.kind != "hnsw":
-            self._vectors.remove(extra)
+            self._vectors.remove(stored_ids[np.isin(stored_ids >> _CHUNK_BITS, list(extra))])
             self._dirty = True
         missing = sorted(live - stored)
         if missing:
             rows = self.catalog.texts(missing)
-            texts = [embed_text(*rows[i]) for i in missing]
-            self._vectors.add(np.array(missing, np.int64), self.embedder.embed_passages(texts))
+            pieces = [chunk_texts(*rows[i]) for i in missing]
+            self._vectors.add(*self._embed_pieces(missing, pieces))
             self._dirty = True
         self._save()
+
+    def _embed_pieces(
+        self, passage_ids: Sequence[int], pieces: Sequence[list[str]]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Vector ids and vectors of the passages' pieces."""
+        ids = [
+            (pid << _CHUNK_BITS) | n
+            for pid, texts in zip(passage_ids, pieces, strict=True)
+            for n in range(len(texts))
+        ]
+        vectors = self.embedder.embed_passages([t for texts in pieces for t in texts])
+        return np.array(ids, np.int64), vectors
+
+    def _remove_vectors(self, passage_ids: Sequence[int]) -> None:
+        if not passage_ids:
+            return
+        live = None
+        if self.kind == "hnsw":  # tombstones; the store rebuilds from the live ones when too many die
+            stored = self.vectors.ids()
+            live = stored[np.isin(stored >> _CHUNK_BITS, self.catalog.live_ids())]
+        self.vectors.remove(_vector_ids(passage_ids), live=live)
+        self._dirty = True
 
     @contextmanager
     def bulk(self) -> Iterator[SearchIndex]:
@@ -245,16 +279,22 @@ class SearchIndex:
             if p.iri in existing and existing[p.iri][1] == fp
         }
         fresh = [p for p in passages if p.iri not in keep]
-        embedded = self.embedder.embed_passages([p.embed_text for p in fresh]) if fresh else None
+        pieces = [chunk_texts(p.text, p.path) for p in fresh]
+        embedded = self.embedder.embed_passages([t for texts in pieces for t in texts]) if fresh else None
         fulltext = self.fulltext
         removed, added, ids = self.catalog.replace_documents(
             old_keys or [info.key], info, passages, prints, keep
         )
         fulltext.remove([*removed, *keep.values()])
         fulltext.add((i, p.text, p.context) for i, p in zip(ids, passages, strict=True))
-        vectors.remove(removed, live=self.catalog.live_ids() if self.kind == "hnsw" else None)
+        self._remove_vectors(removed)
         if embedded is not None:
-            vectors.add(np.array(added, np.int64), embedded)
+            ids = [
+                (pid << _CHUNK_BITS) | n
+                for pid, texts in zip(added, pieces, strict=True)
+                for n in range(len(texts))
+            ]
+            vectors.add(np.array(ids, np.int64), embedded)
         self._dirty = self._dirty or bool(removed or added)
         self._save()
         return len(fresh)
@@ -268,8 +308,7 @@ class SearchIndex:
         removed, _, _ = self.catalog.replace_documents(keys, None, [], [], {})
         fulltext.remove(removed)
         if self._vectors is not None or (self.path / _VECTORS).exists():
-            self.vectors.remove(removed, live=self.catalog.live_ids() if self.kind == "hnsw" else None)
-            self._dirty = True
+            self._remove_vectors(removed)
         self._save()
         return len(removed)
 
@@ -295,18 +334,20 @@ class SearchIndex:
     def _dense(
         self, query_vector: np.ndarray, limit: int, allowed: list[int] | None
     ) -> list[tuple[int, float]]:
+        """Passages by their best piece: ``(passage id, cosine)``, best first."""
         if not len(self.vectors):
             return []
-        allowed_array = np.array(allowed, np.int64) if allowed is not None else None
-        fetch = limit if allowed is None or self.kind != "hnsw" else limit * 10
+        exact_filter = allowed is not None and self.kind != "hnsw"
+        allowed_array = _vector_ids(allowed) if exact_filter and allowed is not None else None
+        fetch = 4 * limit if allowed is None or exact_filter else 40 * limit
         scores, ids = self.vectors.search(query_vector.reshape(1, -1), fetch, allowed_array)
-        allowed_set = set(allowed) if allowed is not None and self.kind == "hnsw" else None
-        out = [
-            (int(i), float(s))
-            for i, s in zip(ids[0], scores[0], strict=True)
-            if i >= 0 and (allowed_set is None or int(i) in allowed_set)
-        ]
-        return out[:limit]
+        allowed_set = set(allowed) if allowed is not None and not exact_filter else None
+        best: dict[int, float] = {}
+        for vid, score in zip(ids[0], scores[0], strict=True):
+            pid = int(vid) >> _CHUNK_BITS
+            if vid >= 0 and pid not in best and (allowed_set is None or pid in allowed_set):
+                best[pid] = float(score)
+        return list(best.items())[:limit]
 
     def search(
         self,
@@ -401,7 +442,10 @@ class SearchIndex:
         started = time.perf_counter()
         ident = self.resolve_provision(ref)
         source = self.catalog.passages([ident])[ident]
-        vector = self.vectors.get(np.array([ident], np.int64))[0]
+        stored = self.vectors.ids()
+        pieces = self.vectors.get(stored[(stored >> _CHUNK_BITS) == ident])
+        vector = pieces.mean(axis=0)
+        vector /= max(float(np.linalg.norm(vector)), 1e-12)
         others = [
             i
             for i in self.catalog.live_ids()

@@ -7,6 +7,7 @@ search hit links straight into the graph.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -18,6 +19,9 @@ from search.normalize import embed_key
 # Headings add context to short provisions ("1. Nội dung" + its text); only the last few are kept
 # so that every passage of a document does not share one long prefix.
 _CONTEXT_HEADINGS = 2
+CHUNK_CHARS = 500
+MAX_CHUNKS = 64
+_SENTENCE_END = re.compile(r"(?<=[.;:])\s+")
 
 
 def provision_iris(doc_iri: str, provision_ids: Sequence[str | None]) -> list[str]:
@@ -32,6 +36,30 @@ def provision_iris(doc_iri: str, provision_ids: Sequence[str | None]) -> list[st
         iri = f"{doc_iri}/p/{slug}"
         out.append(f"{iri}-{i}" if iri in out else iri)
     return out
+
+
+def chunk_texts(text: str, path: Sequence[str]) -> list[str]:
+    """What the embedder sees for a provision: bullet-sized pieces of a long one, each with its headings.
+
+    e5-small averages a long provision into one vector where its single relevant bullet is lost
+    ("Văn phòng Thành ủy ... đảm bảo kinh phí" inside a list of every department's tasks), so a
+    provision gets one vector per piece of at most ``CHUNK_CHARS`` (lines kept whole when they fit,
+    long lines cut after sentences), and matches through its best piece.
+    """
+    if len(text) <= CHUNK_CHARS:
+        return [embed_text(text, path)]
+    parts = []
+    for line in (ln.strip() for ln in text.splitlines()):
+        parts += _SENTENCE_END.split(line) if len(line) > CHUNK_CHARS else [line] if line else []
+    pieces: list[str] = []
+    for part in parts:
+        if pieces and len(pieces[-1]) + len(part) < CHUNK_CHARS:
+            pieces[-1] = f"{pieces[-1]}\n{part}"
+        else:
+            pieces.append(part)
+    if len(pieces) > MAX_CHUNKS:  # keep the id scheme: fold the tail into the last piece
+        pieces = [*pieces[: MAX_CHUNKS - 1], "\n".join(pieces[MAX_CHUNKS - 1 :])]
+    return [embed_text(piece, path) for piece in pieces]
 
 
 def context_text(title: str | None, path: Sequence[str]) -> str:
@@ -97,7 +125,8 @@ class Passage:
 
     def fingerprint(self, embedder_id: str) -> str:
         """Changes whenever the vector would change (text, headings or embedder)."""
-        return hashlib.sha256(f"{embedder_id}\x00{self.embed_text}".encode()).hexdigest()[:32]
+        pieces = "\x01".join(chunk_texts(self.text, self.path))
+        return hashlib.sha256(f"{embedder_id}\x00{pieces}".encode()).hexdigest()[:32]
 
 
 def document_info(doc: ExtractedDocument, base_iri: str) -> DocumentInfo:

@@ -20,7 +20,7 @@ from api.settings import DEFAULT_BASE_IRI
 from search.catalog import Filters
 from search.embedders import E5Embedder
 from search.index import IndexMismatchError, SearchIndex, UnknownProvisionError
-from search.passages import passages_of
+from search.passages import chunk_texts, passages_of
 
 BASE = DEFAULT_BASE_IRI
 MUC_DICH = (
@@ -34,61 +34,110 @@ MUC_DICH = (
 def _doc(key, number, issuer, org, date, title, source, provisions, implements=(), partly=()):
     return {
         "source": {"path": source, "sha256": "0" * 64, "format": "txt"},
-        "number": number, "doc_type": "Kế hoạch", "doc_type_code": "KH",
-        "issuer": {"name": issuer, "org": org, "parent": None}, "place": None, "date": date, "title": title,
-        "signer": None, "key": key, "based_on": [], "implements": list(implements),
-        "implements_partly": list(partly), "references": [], "relations_between_references": [],
+        "number": number,
+        "doc_type": "Kế hoạch",
+        "doc_type_code": "KH",
+        "issuer": {"name": issuer, "org": org, "parent": None},
+        "place": None,
+        "date": date,
+        "title": title,
+        "signer": None,
+        "key": key,
+        "based_on": [],
+        "implements": list(implements),
+        "implements_partly": list(partly),
+        "references": [],
+        "relations_between_references": [],
         "provisions": [{"id": pid, "path": path, "text": text} for pid, path, text in provisions],
-        "tasks": [], "recipients": [], "warnings": [],
+        "tasks": [],
+        "recipients": [],
+        "warnings": [],
     }
 
 
 DOC_117 = _doc(
-    "117-KH/ThU@2023", "117-KH/ThU", "Ban Thường vụ Thành ủy Lai Châu", "Thành ủy Lai Châu", "2023-02-22",
-    "sơ kết 05 năm thực hiện Chỉ thị số 23-CT/TW", "seeds/117.txt",
+    "117-KH/ThU@2023",
+    "117-KH/ThU",
+    "Ban Thường vụ Thành ủy Lai Châu",
+    "Thành ủy Lai Châu",
+    "2023-02-22",
+    "sơ kết 05 năm thực hiện Chỉ thị số 23-CT/TW",
+    "seeds/117.txt",
     [
         ("I.1", ["I. MỤC ĐÍCH, YÊU CẦU", "1. Mục đích"], MUC_DICH),
-        ("II.3", ["II. NỘI DUNG, THỜI GIAN, HÌNH THỨC SƠ KẾT", "3. Thời gian sơ kết"],
-         "- Cấp cơ sở: Hoàn thành báo cáo sơ kết và gửi báo cáo về Thành ủy (qua Ban Tuyên giáo Thành ủy) "
-         "trước ngày 15/3/2023.\n- Cấp thành phố: Hoàn thành trước ngày 25/3/2023."),
-        ("III.2", ["III. TỔ CHỨC THỰC HIỆN"],
-         "Ban Tuyên giáo Thành uỷ theo dõi, đôn đốc việc sơ kết ở cơ sở và tham mưu xây dựng dự thảo báo cáo "
-         "sơ kết 05 năm thực hiện Chỉ thị số 23-CT/TW trình Ban Thường vụ Thành ủy trước ngày 25/3/2023."),
+        (
+            "II.3",
+            ["II. NỘI DUNG, THỜI GIAN, HÌNH THỨC SƠ KẾT", "3. Thời gian sơ kết"],
+            "- Cấp cơ sở: Hoàn thành báo cáo sơ kết và gửi báo cáo về Thành ủy (qua Ban Tuyên giáo Thành ủy) "
+            "trước ngày 15/3/2023.\n- Cấp thành phố: Hoàn thành trước ngày 25/3/2023.",
+        ),
+        (
+            "III.2",
+            ["III. TỔ CHỨC THỰC HIỆN"],
+            "Ban Tuyên giáo Thành uỷ theo dõi, đôn đốc việc sơ kết ở cơ sở và tham mưu xây dựng dự thảo báo cáo "
+            "sơ kết 05 năm thực hiện Chỉ thị số 23-CT/TW trình Ban Thường vụ Thành ủy trước ngày 25/3/2023.",
+        ),
     ],
     implements=["23-CT/TW@2018"],
 )
 DOC_266 = _doc(
-    "266-KH/HU@2023", "266-KH/HU", "Ban Thường vụ Huyện ủy Phong Thổ", "Huyện ủy Phong Thổ", "2023-02-16",
-    "Sơ kết 5 năm thực hiện Chỉ thị số 23-CT/TW", "seeds/266.txt",
+    "266-KH/HU@2023",
+    "266-KH/HU",
+    "Ban Thường vụ Huyện ủy Phong Thổ",
+    "Huyện ủy Phong Thổ",
+    "2023-02-16",
+    "Sơ kết 5 năm thực hiện Chỉ thị số 23-CT/TW",
+    "seeds/266.txt",
     [
         ("I", ["I. MỤC ĐÍCH, YÊU CẦU"], MUC_DICH.replace("Đánh giá toàn diện", "- Đánh giá toàn diện")),
-        ("II.2", ["II. NỘI DUNG, HÌNH THỨC, THỜI GIAN SƠ KẾT", "2. Hình thức và thời gian sơ kết"],
-         "- Cấp cơ sở: Sơ kết bằng hình thức xây dựng báo cáo, hoàn thành trước ngày 15/03/2023.\n"
-         "- Cấp huyện tổ chức sơ kết việc triển khai thực hiện Chỉ thị số 23-CT/TW bằng hình xây dựng báo cáo "
-         "sơ kết, hoàn thành trước ngày 10/4/2023."),
-        ("II.2.b", ["ĐỀ CƯƠNG BÁO CÁO", "2. Huyện đoàn đánh giá"],
-         "Kết quả công tác tuyên truyền, giáo dục đối với thế hệ trẻ; xây dựng và vận hành các trang thông tin "
-         "điện tử, fanpage, group Facebook; xây dựng và phát triển các ứng dụng trên mạng xã hội và các thiết bị "
-         "thông minh để tuyên truyền chủ nghĩa Mác-Lênin, tư tưởng Hồ Chí Minh cho thanh, thiếu niên."),
+        (
+            "II.2",
+            ["II. NỘI DUNG, HÌNH THỨC, THỜI GIAN SƠ KẾT", "2. Hình thức và thời gian sơ kết"],
+            "- Cấp cơ sở: Sơ kết bằng hình thức xây dựng báo cáo, hoàn thành trước ngày 15/03/2023.\n"
+            "- Cấp huyện tổ chức sơ kết việc triển khai thực hiện Chỉ thị số 23-CT/TW bằng hình xây dựng báo cáo "
+            "sơ kết, hoàn thành trước ngày 10/4/2023.",
+        ),
+        (
+            "II.2.b",
+            ["ĐỀ CƯƠNG BÁO CÁO", "2. Huyện đoàn đánh giá"],
+            "Kết quả công tác tuyên truyền, giáo dục đối với thế hệ trẻ; xây dựng và vận hành các trang thông tin "
+            "điện tử, fanpage, group Facebook; xây dựng và phát triển các ứng dụng trên mạng xã hội và các thiết bị "
+            "thông minh để tuyên truyền chủ nghĩa Mác-Lênin, tư tưởng Hồ Chí Minh cho thanh, thiếu niên.",
+        ),
     ],
     implements=["23-CT/TW@2018"],
 )
 DOC_107 = _doc(
-    "107-KH/ThU@2022", "107-KH/ThU", "Ban Thường vụ Thành ủy Lai Châu", "Thành ủy Lai Châu", "2022-12-26",
-    "thực hiện Kết luận số 01-KL/TW năm 2023", "seeds/107.txt",
+    "107-KH/ThU@2022",
+    "107-KH/ThU",
+    "Ban Thường vụ Thành ủy Lai Châu",
+    "Thành ủy Lai Châu",
+    "2022-12-26",
+    "thực hiện Kết luận số 01-KL/TW năm 2023",
+    "seeds/107.txt",
     [
-        ("II.2.1", ["II. NỘI DUNG, HÌNH THỨC VÀ THỜI GIAN THỰC HIỆN", "2.1. Đối với các tổ chức đảng"],
-         "- Quý III: Nêu cao trách nhiệm nêu gương, xây dựng phong cách, tác phong công tác của người đứng đầu "
-         "và cán bộ, đảng viên. Hoàn thành trong tháng 7/2023."),
-        ("III.3", ["III. TỔ CHỨC THỰC HIỆN", "3. Các Ban Đảng Thành ủy"],
-         "- Văn phòng Thành ủy chủ trì, phối hợp với các cơ quan liên quan tham mưu đảm bảo kinh phí cho tổ chức "
-         "các hoạt động học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh năm 2023."),
-        ("II.7", ["II. NỘI DUNG, HÌNH THỨC VÀ THỜI GIAN THỰC HIỆN", "7. Công tác tuyên truyền"],
-         "+ Tuyên truyền miệng thông qua các hội nghị. Tăng cường tuyên truyền bằng phương thức truyền thông trên "
-         "nền tảng internet, mạng xã hội (trang thông tin điện tử thành phố Lai Châu, website, fanpage của cơ "
-         "quan, đơn vị, nhóm facebook, zalo...)."),
+        (
+            "II.2.1",
+            ["II. NỘI DUNG, HÌNH THỨC VÀ THỜI GIAN THỰC HIỆN", "2.1. Đối với các tổ chức đảng"],
+            "- Quý III: Nêu cao trách nhiệm nêu gương, xây dựng phong cách, tác phong công tác của người đứng đầu "
+            "và cán bộ, đảng viên. Hoàn thành trong tháng 7/2023.",
+        ),
+        (
+            "III.3",
+            ["III. TỔ CHỨC THỰC HIỆN", "3. Các Ban Đảng Thành ủy"],
+            "- Văn phòng Thành ủy chủ trì, phối hợp với các cơ quan liên quan tham mưu đảm bảo kinh phí cho tổ chức "
+            "các hoạt động học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh năm 2023.",
+        ),
+        (
+            "II.7",
+            ["II. NỘI DUNG, HÌNH THỨC VÀ THỜI GIAN THỰC HIỆN", "7. Công tác tuyên truyền"],
+            "+ Tuyên truyền miệng thông qua các hội nghị. Tăng cường tuyên truyền bằng phương thức truyền thông trên "
+            "nền tảng internet, mạng xã hội (trang thông tin điện tử thành phố Lai Châu, website, fanpage của cơ "
+            "quan, đơn vị, nhóm facebook, zalo...).",
+        ),
     ],
-    implements=["01-KL/TW@2021"], partly=["21-KL/TW@2021"],
+    implements=["01-KL/TW@2021"],
+    partly=["21-KL/TW@2021"],
 )
 DOCS = (DOC_117, DOC_266, DOC_107)
 
@@ -122,8 +171,10 @@ def _top(result) -> tuple[str, str]:
 
 
 def test_paraphrase_without_diacritics_finds_the_funding_provision(index: SearchIndex) -> None:
-    for query in ("ai bảo đảm kinh phí cho hoạt động học tập làm theo Bác",
-                  "ai bao dam kinh phi cho hoat dong hoc tap lam theo Bac"):
+    for query in (
+        "ai bảo đảm kinh phí cho hoạt động học tập làm theo Bác",
+        "ai bao dam kinh phi cho hoat dong hoc tap lam theo Bac",
+    ):
         result = index.search(query, k=5)
         assert _top(result) == ("107-KH/ThU@2022", "III.3"), query
         assert "kinh phí" in " ".join(result.hits[0].highlights)
@@ -166,8 +217,11 @@ def test_copied_wording_is_grouped_with_other_sources_listed(index: SearchIndex)
 
 
 def test_document_number_in_query_puts_that_document_first(index: SearchIndex) -> None:
-    for query, key in (("117-KH/ThU", "117-KH/ThU@2023"), ("kế hoạch 266 thời gian sơ kết", "266-KH/HU@2023"),
-                       ("ke hoach so 107 tuyen truyen", "107-KH/ThU@2022")):
+    for query, key in (
+        ("117-KH/ThU", "117-KH/ThU@2023"),
+        ("kế hoạch 266 thời gian sơ kết", "266-KH/HU@2023"),
+        ("ke hoach so 107 tuyen truyen", "107-KH/ThU@2022"),
+    ):
         result = index.search(query, k=5)
         assert result.hits[0].passage.document.key == key, query
 
@@ -184,11 +238,15 @@ def test_filters(index: SearchIndex) -> None:
     assert keys(Filters(until="2023-02-20")) == {"266-KH/HU@2023", "107-KH/ThU@2022"}
     assert index.documents_matching("Kết luận 21") == ["21-KL/TW@2021"]
     assert keys(Filters(implements=index.documents_matching("KL 01"))) == {"107-KH/ThU@2022"}
-    assert keys(Filters(implements=index.documents_matching("Chỉ thị 23"))) == {"117-KH/ThU@2023", "266-KH/HU@2023"}
+    assert keys(Filters(implements=index.documents_matching("Chỉ thị 23"))) == {
+        "117-KH/ThU@2023",
+        "266-KH/HU@2023",
+    }
     assert keys(Filters(implements=[])) == set()
     for mode in ("dense", "bm25"):
-        assert {h.passage.document.key for h in index.search(query, mode=mode, filters=Filters(issuer="HU")).hits} \
-            == {"266-KH/HU@2023"}
+        assert {
+            h.passage.document.key for h in index.search(query, mode=mode, filters=Filters(issuer="HU")).hits
+        } == {"266-KH/HU@2023"}
 
 
 def test_reingest_is_incremental_and_never_duplicates(
@@ -202,24 +260,32 @@ def test_reingest_is_incremental_and_never_duplicates(
     assert index.add_document(changed) == 1
     assert len(index) == before == len(index.vectors)
     assert "31/5/2023" in index.search("chậm nhất ngày 31/5/2023", k=1, mode="bm25").hits[0].passage.text
-    assert not any("25/3/2023" in h.passage.text and h.passage.provision_id == "II.3"
-                   for h in index.search("hoàn thành trước ngày 25/3/2023", mode="bm25").hits)
+    assert not any(
+        "25/3/2023" in h.passage.text and h.passage.provision_id == "II.3"
+        for h in index.search("hoàn thành trước ngày 25/3/2023", mode="bm25").hits
+    )
     # A new version of the same file with a corrected number replaces the old document.
     renumbered = copy.deepcopy(changed)
     renumbered["key"], renumbered["number"] = "118-KH/ThU@2023", "118-KH/ThU"
     index.add_document(renumbered)
-    assert {d.key for d in index.catalog.documents()} == {"118-KH/ThU@2023", "266-KH/HU@2023", "107-KH/ThU@2022"}
+    assert {d.key for d in index.catalog.documents()} == {
+        "118-KH/ThU@2023",
+        "266-KH/HU@2023",
+        "107-KH/ThU@2022",
+    }
     assert index.remove_source("seeds/266.txt") == 3
     assert len(index) == len(index.vectors) == before - 3
     assert all(h.passage.document.key != "266-KH/HU@2023" for h in index.search("Huyện đoàn fanpage").hits)
-    assert set(index.vectors.ids().tolist()) == set(index.catalog.live_ids())
+    assert set((index.vectors.ids() >> 6).tolist()) == set(index.catalog.live_ids())  # one piece each here
     assert len(index.fulltext) == len(index)
     index.close()
     reopened = SearchIndex(tmp_path / "index", embedder, BASE)
     assert len(reopened) == len(reopened.vectors) == before - 3
 
 
-def test_interrupted_write_is_repaired_on_open(index: SearchIndex, tmp_path: Path, embedder: E5Embedder) -> None:
+def test_interrupted_write_is_repaired_on_open(
+    index: SearchIndex, tmp_path: Path, embedder: E5Embedder
+) -> None:
     index.close()
     (tmp_path / "index" / "vectors.faiss").unlink()  # the catalog committed, the vectors never landed
     shutil.rmtree(tmp_path / "index" / "fulltext")  # ... nor the full text
@@ -266,6 +332,19 @@ def test_provision_iris_match_the_graph(tmp_path: Path) -> None:
     assert {p.iri for p in passages_of(doc, BASE)} == graph_parts
 
 
+def test_long_provisions_are_embedded_in_pieces_with_their_heading() -> None:
+    bullets = [
+        f"- Đơn vị {i} chủ trì, phối hợp tham mưu nội dung số {i}; báo cáo kết quả định kỳ." * 3
+        for i in range(9)
+    ]
+    text = "3. Các Ban Đảng Thành ủy\n" + "\n".join(bullets)
+    pieces = chunk_texts(text, ["III. TỔ CHỨC THỰC HIỆN", "3. Các Ban Đảng Thành ủy"])
+    assert len(pieces) > 3 and all(len(p) < 700 for p in pieces)
+    assert all("Các Ban Đảng Thành ủy" in p for p in pieces)  # every piece keeps its heading
+    assert "".join(pieces).count("Đơn vị 8") == 3
+    assert chunk_texts("Ngắn.", ["1. Mục đích"]) == ["1. Mục đích. Ngắn."]
+
+
 def test_vectors_are_normalized(embedder: E5Embedder) -> None:
     vectors = embedder.embed_passages(["một", "hai ba"])
     assert vectors.shape == (2, embedder.dim) and np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
@@ -276,7 +355,9 @@ def test_cli_search_json_shape_and_table(index: SearchIndex, tmp_path: Path) -> 
     index.close()
     home = tmp_path  # the index fixture lives in <home>/index, where the CLI looks for it
     runner = CliRunner()
-    out = runner.invoke(app, ["--home", str(home), "search", "thoi han gui bao cao so ket", "--json", "--k", "3"])
+    out = runner.invoke(
+        app, ["--home", str(home), "search", "thoi han gui bao cao so ket", "--json", "--k", "3"]
+    )
     assert out.exit_code == 0, out.output
     data = json.loads(out.output)
     assert set(data) >= {"query", "mode", "took_ms", "results"} and data["mode"] == "hybrid"
@@ -286,7 +367,9 @@ def test_cli_search_json_shape_and_table(index: SearchIndex, tmp_path: Path) -> 
     assert set(first["document"]) == {"key", "iri", "number", "doc_type", "issuer", "date", "title", "source"}
     assert first["provision"]["iri"].startswith(first["document"]["iri"] + "/p/")
     assert any("báo cáo" in h.lower() for h in first["highlights"])
-    table = runner.invoke(app, ["--home", str(home), "search", "kinh phí", "--type", "KH", "--since", "26/12/2022"])
+    table = runner.invoke(
+        app, ["--home", str(home), "search", "kinh phí", "--type", "KH", "--since", "26/12/2022"]
+    )
     assert table.exit_code == 0 and "107-KH/ThU" in table.output, table.output
     similar = runner.invoke(app, ["--home", str(home), "similar", "117-KH/ThU@2023#I.1", "--json"])
     assert json.loads(similar.output)["results"][0]["document"]["key"] == "266-KH/HU@2023"
