@@ -127,4 +127,16 @@ def highlights(query: str, text: str, limit: int = 8) -> list[str]:
         if folded_key(phrase) in _PARTICLES or phrase in out:
             continue
         out.append(phrase)
+    # Drop what a longer highlighted phrase already shows ("bảo", "đảm bảo" next to "đảm bảo kinh phí"),
+    # and a lone syllable that is part of any highlighted phrase.
+    keys = [f" {folded_key(p)} " for p in out]
+    in_phrases = {w for p in out if len(p.split()) > 1 for w in folded_key(p).split()}
+    out = [
+        p
+        for p, key in zip(out, keys, strict=True)
+        if not any(key != other and key in other for other in keys)
+        and (len(p.split()) > 1 or folded_key(p) not in in_phrases)
+    ]
+    seen: set[str] = set()  # the same words in another case ("Học tập", "học tập")
+    out = [p for p in out if not (folded_key(p) in seen or seen.add(folded_key(p)))]
     return sorted(out, key=lambda p: -len(p.split()))[:limit] if len(out) > limit else out
