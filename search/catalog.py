@@ -309,6 +309,14 @@ class Catalog:
         )
         return [r[0] for r in rows]
 
+    def documents_implementing(self, ref_keys: Sequence[str]) -> list[str]:
+        """Keys of stored documents that implement (fully or partly) any of ``ref_keys``."""
+        marks = ",".join("?" * len(ref_keys))
+        rows = self.db.execute(
+            f"SELECT DISTINCT doc_key FROM implements WHERE ref_key IN ({marks})", list(ref_keys)
+        )
+        return [r[0] for r in rows]
+
     def implements_keys(self) -> list[str]:
         """Every key some stored document implements."""
         return [r[0] for r in self.db.execute("SELECT DISTINCT ref_key FROM implements")]

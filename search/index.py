@@ -397,8 +397,16 @@ class SearchIndex:
             for d in self.catalog.documents()
             if ref.matches(d.key) or (d.number and ref.matches(d.number))
         ]
-        if not keys:
-            return ranked
+        if not keys:  # a directive known only from citations: the documents implementing it first
+            implementing = set(
+                self.catalog.documents_implementing(
+                    [key for key in self.catalog.implements_keys() if ref.matches(key)]
+                )
+            )
+            rows = self.catalog.passages(ranked[: self.candidates])
+            front = [i for i in ranked if i in rows and rows[i].document.key in implementing]
+            front_set = set(front)
+            return front + [i for i in ranked if i not in front_set]
         named = self.catalog.ids_of_documents(keys)
         if allowed is not None:
             allowed_set = set(allowed)

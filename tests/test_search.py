@@ -221,6 +221,7 @@ def test_document_number_in_query_puts_that_document_first(index: SearchIndex) -
         ("117-KH/ThU", "117-KH/ThU@2023"),
         ("kế hoạch 266 thời gian sơ kết", "266-KH/HU@2023"),
         ("ke hoach so 107 tuyen truyen", "107-KH/ThU@2022"),
+        ("chỉ thị 23 tuyên truyền trên mạng xã hội", "266-KH/HU@2023"),  # cited only: its implementers first
     ):
         result = index.search(query, k=5)
         assert result.hits[0].passage.document.key == key, query
