@@ -37,7 +37,7 @@ class RefPattern:
         parsed = parse_number(number)
         if parsed is None:
             return False
-        if parsed.seq != self.seq or fold(parsed.type_code) != fold(self.type_code):
+        if parsed.seq.zfill(2) != self.seq.zfill(2) or fold(parsed.type_code) != fold(self.type_code):
             return False
         if self.issuer_code and fold(parsed.issuer_code) != fold(self.issuer_code):
             return False
