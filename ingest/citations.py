@@ -59,6 +59,7 @@ _TITLE_STOP = re.compile(
     r";|\.\s+(?=[A-ZĐ])|\s(?:trình|gửi)\s+(?=Ban|Thường trực|Thành ủy|Tỉnh ủy|Huyện ủy)|\n(?=\s*(?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ0-9+•-]|$))|\(\s*sau đây|\s\(|,\s+(?:Ban Thường vụ|Ban Chấp hành|Thường trực|Ban Tuyên giáo|Ban Tổ chức|"
     r"Ủy ban|UBND|Đảng ủy|Chi bộ|Huyện ủy|Thành ủy|Tỉnh ủy|Văn phòng|các cấp ủy|cấp ủy|Ban Thường vụ)"
 )
+_FOOTNOTE_MARK = re.compile(r"(?:\(\d{1,2}\)|⁽[\d¹²³⁴⁵⁶⁷⁸⁹⁰]+⁾|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)")
 _ALIAS_CUE = re.compile(r"gọi\s+(?:tắt\s+)?là\s*$")
 _MAX_TITLE = 400
 
@@ -91,7 +92,8 @@ def _type_name(word: str | None, code: str | None) -> str | None:
 
 def _read_details(text: str, cite: Citation) -> None:
     """Read date, issuer, term and title following the mention; set ``span_end``."""
-    pos = cite.end
+    marker = _FOOTNOTE_MARK.match(text, cite.end)  # "64-HD/BTGTW(1), ngày ...": a footnote reference
+    pos = marker.end() if marker else cite.end
     for _ in range(4):
         lead = _DATE_LEAD.match(text, pos) or _PAREN_DATE.match(text, pos)
         if cite.date is None and lead:

@@ -68,6 +68,8 @@ def keys(doc: dict) -> list[str]:
         ("Quy định 08-QĐi/TW, ngày 25/10/2018 của Ban Chấp hành Trung ương", "08-QĐi/TW@2018"),
         ("NQ số 37-NQ/TW, ngày 09/10/2014", "37-NQ/TW@2014"),
         ("Nghị quyết số 35-NQ/TW", "35-NQ/TW@2018"),
+        ("Kế hoạch số 147-KH/TU(1), ngày 14/02/2023 của Ban Thường vụ Tỉnh ủy", "147-KH/TU@2023"),
+        ("Kế hoạch số 90-KH/TU⁽²⁾ ngày 3/5/2021", "90-KH/TU@2021"),
     ],
 )
 def test_surface_forms_resolve_to_keys(phrase: str, expected: str) -> None:
