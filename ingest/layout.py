@@ -31,7 +31,7 @@ _ROLE = re.compile(r"^\s*((?:PHÓ\s+)?BÍ THƯ|(?:PHÓ\s+)?TRƯỞNG BAN|CHÁNH 
 _PERSON = re.compile(r"^\s*([A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][^\s\d,.;:()]+"
                      r"(?:\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][^\s\d,.;:()]+){1,4})\s*$")
 _ANNEX = re.compile(r"^\s*(ĐỀ CƯƠNG|PHỤ LỤC|Phụ lục)\b")
-_FOOTNOTE = re.compile(r"^\s*(?:⁽\d+⁾|\((?:\d{1,2}|[^\w\s()]{1,2})\)|\[\d{1,2}\])\s*\S")
+_FOOTNOTE = re.compile(r"^\s*(?:⁽[\d¹²³⁴⁵⁶⁷⁸⁹⁰]+⁾|\((?:\d{1,2}|[^\w\s()]{1,2})\)|\[\d{1,2}\])\s*\S")
 _DEPARTMENT = re.compile(r"^(BAN |VĂN PHÒNG|ỦY BAN KIỂM TRA|UỶ BAN KIỂM TRA|TRUNG TÂM)")
 _PARTY_MOTTO = "ĐẢNG CỘNG SẢN VIỆT NAM"
 _SUBJECT = re.compile(r"^\s*V/v\.?\s+(.+?)\s*$", re.IGNORECASE)
