@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from api.commands import JsonFlag, fail
 from api.settings import Settings
 from ingest.pipeline import extract_file
 from ingest.registry import Registry
@@ -22,15 +23,14 @@ def register(app: typer.Typer) -> None:
     def extract(
         ctx: typer.Context,
         file: Annotated[Path, typer.Argument(help="Tệp .docx, .pdf, .txt hoặc .doc")],
-        as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")] = False,
+        as_json: JsonFlag = False,
     ) -> None:
         """Trích xuất một văn bản (không lưu vào kho)."""
         settings: Settings = ctx.obj
         try:
             doc = extract_file(file, Registry.load(settings.registry_path))
         except KgError as err:
-            typer.echo(f"Lỗi: {err}", err=True)
-            raise typer.Exit(1) from None
+            raise fail(err) from None
         if as_json:
             typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
             return

@@ -8,16 +8,12 @@ from typing import Annotated
 import typer
 
 from api import graph_export
+from api.commands import fail
 from api.corpus import Corpus
 from api.settings import Settings
 from kg import cascade
 from kg import hierarchy as h
 from kg.errors import KgError
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"Lỗi: {message}", err=True)
-    return typer.Exit(1)
 
 
 def parse_relations(text: str | None) -> list[str]:
@@ -51,12 +47,12 @@ def register(app: typer.Typer) -> None:
         settings: Settings = ctx.obj
         suffix = out.suffix.lower()
         if suffix not in graph_export.FORMATS:
-            raise _fail(f"không hỗ trợ định dạng “{out.suffix or out.name}”: dùng một trong "
-                        f"{', '.join(graph_export.FORMATS)}.")
+            raise fail(f"không hỗ trợ định dạng “{out.suffix or out.name}”: dùng một trong "
+                       f"{', '.join(graph_export.FORMATS)}.")
         try:
             chosen = parse_relations(relations)
         except ValueError as err:
-            raise _fail(str(err)) from None
+            raise fail(str(err)) from None
         corpus = Corpus(settings)
         base = settings.base_iri
         full = h.build_hierarchy(corpus.store, base, include_orgs=True)
@@ -69,19 +65,19 @@ def register(app: typer.Typer) -> None:
             try:
                 resolution = cascade.resolve(corpus.store, base, root)
             except KgError as err:
-                raise _fail(str(err)) from None
+                raise fail(str(err)) from None
             if resolution.note():
                 typer.echo(f"Lưu ý: {resolution.note()}", err=True)
             root_iri = resolution.chosen.iri
             if root_iri not in picture:
-                raise _fail(f"văn bản “{resolution.chosen.key}” không có quan hệ nào thuộc loại đã chọn.")
+                raise fail(f"văn bản “{resolution.chosen.key}” không có quan hệ nào thuộc loại đã chọn.")
             picture = h.focus(picture, root_iri, depth)
             title = f"Sơ đồ hệ thống văn bản: {resolution.chosen.key}"
         if suffix in graph_export.FILE_FORMATS and not orgs:
             picture = h.filter_relations(picture, chosen)
         documents = sum(1 for _, d in picture.nodes(data=True) if d["kind"] == "document")
         if documents == 0:
-            raise _fail("kho chưa có văn bản nào: hãy nạp văn bản trước (kg ingest THƯ_MỤC).")
+            raise fail("kho chưa có văn bản nào: hãy nạp văn bản trước (kg ingest THƯ_MỤC).")
         out.parent.mkdir(parents=True, exist_ok=True)
         graph_export.write(picture, h.organizations(corpus.store, base), out, title=title, focus=root_iri)
         typer.echo(f"Đã ghi {out} ({documents} văn bản, "

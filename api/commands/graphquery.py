@@ -12,6 +12,7 @@ from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfForm
 from rich.console import Console
 from rich.table import Table
 
+from api.commands import JsonFlag, fail
 from api.corpus import Corpus
 from api.settings import Settings
 from kg import cascade
@@ -23,10 +24,6 @@ from kg.vocab import sparql_prefixes
 RESULT_FORMATS = {"json": QueryResultsFormat.JSON, "csv": QueryResultsFormat.CSV}
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"Lỗi: {message}", err=True)
-    return typer.Exit(1)
-
 
 def register(app: typer.Typer) -> None:
     """Add the commands to the ``kg`` app."""
@@ -35,7 +32,7 @@ def register(app: typer.Typer) -> None:
     def implements(
         ctx: typer.Context,
         ref: Annotated[str, typer.Argument(help="Văn bản: “Chỉ thị 23”, “23-CT/TW”, “CT 23”, “23-CT/TW@2018”")],
-        as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")] = False,
+        as_json: JsonFlag = False,
     ) -> None:
         """Các văn bản thực hiện một chỉ thị, kết luận, nghị quyết (trực tiếp và theo cả hệ thống)."""
         settings: Settings = ctx.obj
@@ -43,7 +40,7 @@ def register(app: typer.Typer) -> None:
         try:
             result, resolution = cascade.implements(corpus.store, settings.base_iri, ref)
         except KgError as err:
-            raise _fail(str(err)) from None
+            raise fail(str(err)) from None
         if resolution.note():
             typer.echo(f"Lưu ý: {resolution.note()}", err=True)
         if as_json:
@@ -73,21 +70,21 @@ def register(app: typer.Typer) -> None:
         """Truy vấn SPARQL trên toàn bộ đồ thị (chỉ đọc; các tiền tố eli:, org:, vnkg: ... có sẵn)."""
         settings: Settings = ctx.obj
         if (query is None) == (file is None):
-            raise _fail("hãy đưa câu truy vấn hoặc --file TỆP (một trong hai).")
+            raise fail("hãy đưa câu truy vấn hoặc --file TỆP (một trong hai).")
         if fmt not in ("table", *RESULT_FORMATS):
-            raise _fail(f"định dạng “{fmt}” không hỗ trợ: dùng table, json hoặc csv.")
+            raise fail(f"định dạng “{fmt}” không hỗ trợ: dùng table, json hoặc csv.")
         try:
             text = query if query is not None else file.read_text(encoding="utf-8")  # type: ignore[union-attr]
         except OSError as err:
-            raise _fail(f"không đọc được {file}: {err.strerror}") from None
+            raise fail(f"không đọc được {file}: {err.strerror}") from None
         corpus = Corpus(settings)
         try:
             results = corpus.store.query(sparql_prefixes(settings.base_iri) + text,
                                          use_default_graph_as_union=True)
         except SyntaxError as err:
-            raise _fail(f"câu truy vấn SPARQL sai cú pháp: {err}") from None
+            raise fail(f"câu truy vấn SPARQL sai cú pháp: {err}") from None
         except OSError as err:
-            raise _fail(f"không chạy được truy vấn: {err}") from None
+            raise fail(f"không chạy được truy vấn: {err}") from None
         _print_results(results, fmt)
 
     @app.command("export")
@@ -99,7 +96,7 @@ def register(app: typer.Typer) -> None:
         """Xuất toàn bộ đồ thị (Turtle, N-Quads hoặc JSON-LD)."""
         settings: Settings = ctx.obj
         if fmt not in FORMATS:
-            raise _fail(f"định dạng “{fmt}” không hỗ trợ: dùng {', '.join(FORMATS)}.")
+            raise fail(f"định dạng “{fmt}” không hỗ trợ: dùng {', '.join(FORMATS)}.")
         corpus = Corpus(settings)
         if out is None:
             export(corpus.store, settings.base_iri, fmt, sys.stdout.buffer)
@@ -108,13 +105,13 @@ def register(app: typer.Typer) -> None:
             with out.open("wb") as handle:
                 export(corpus.store, settings.base_iri, fmt, handle)
         except OSError as err:
-            raise _fail(f"không ghi được {out}: {err.strerror}") from None
+            raise fail(f"không ghi được {out}: {err.strerror}") from None
         typer.echo(f"Đã xuất đồ thị ra {out}", err=True)
 
     @app.command("stats")
     def stats_cmd(
         ctx: typer.Context,
-        as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")] = False,
+        as_json: JsonFlag = False,
     ) -> None:
         """Thống kê kho đồ thị: tệp, văn bản, tổ chức, nhiệm vụ, liên kết."""
         settings: Settings = ctx.obj

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from api.commands import JsonFlag, fail
 from api.corpus import Corpus
 from api.settings import PROJECT_ROOT
 from kg.errors import KgError
@@ -83,11 +84,6 @@ def _emit(result: SearchResult, as_json: bool) -> None:
         _print_table(result)
 
 
-def _fail(err: KgError) -> None:
-    typer.echo(f"Lỗi: {err}", err=True)
-    raise typer.Exit(1)
-
-
 def register(app: typer.Typer) -> None:
     """Add the commands to the ``kg`` app."""
 
@@ -97,7 +93,7 @@ def register(app: typer.Typer) -> None:
         query: Annotated[str, typer.Argument(help="Câu tìm kiếm (có hoặc không dấu).")],
         k: Annotated[int, typer.Option("--k", min=1, max=100, help="Số kết quả.")] = 10,
         mode: Annotated[str, typer.Option("--mode", help="hybrid | dense | bm25")] = "hybrid",
-        as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")] = False,
+        as_json: JsonFlag = False,
         doc_type: Annotated[str | None, typer.Option("--type", help="Loại văn bản: KH, HD, BC, ...")] = None,
         issuer: Annotated[str | None, typer.Option("--issuer", help="Cơ quan ban hành (một phần tên).")] = None,
         implements: Annotated[str | None, typer.Option("--implements", help="Chỉ văn bản thực hiện REF.")] = None,
@@ -113,7 +109,7 @@ def register(app: typer.Typer) -> None:
             filters = Filters(doc_type, issuer, keys, _iso_date(since), _iso_date(until))
             result = index.search(query, k=k, mode=mode, filters=filters)
         except KgError as err:
-            _fail(err)
+            raise fail(err) from None
         _emit(result, as_json)
 
     @app.command("similar")
@@ -121,24 +117,24 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         provision: Annotated[str, typer.Argument(help="IRI điều khoản hoặc '<khóa văn bản>#<số mục>'.")],
         k: Annotated[int, typer.Option("--k", min=1, max=100, help="Số kết quả.")] = 10,
-        as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")] = False,
+        as_json: JsonFlag = False,
     ) -> None:
         """Những cách viết gần nhất của một điều khoản trong các văn bản khác."""
         try:
             result = Corpus(ctx.obj).search.similar(provision, k=k)
         except KgError as err:
-            _fail(err)
+            raise fail(err) from None
         _emit(result, as_json)
 
     @app.command("eval")
     def eval_(
         ctx: typer.Context,
         queries: Annotated[Path, typer.Option("--queries", help="Tệp câu hỏi có nhãn (JSON).")] = DEFAULT_QUERIES,
-        as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")] = False,
+        as_json: JsonFlag = False,
     ) -> None:
         """Đo recall@5 và MRR@10 của từng chế độ tìm kiếm trên bộ câu hỏi có nhãn."""
         try:
             report = evaluate(Corpus(ctx.obj).search, load_queries(queries))
         except KgError as err:
-            _fail(err)
+            raise fail(err) from None
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else markdown_table(report))
