@@ -46,7 +46,7 @@ def test_bad_values_name_their_origin(tmp_path: Path) -> None:
         Settings.load(tmp_path, environ={"KG_SPARQL_MAX_ROWS": "many"})
     bad = tmp_path / "bad.toml"
     bad.write_text("sparql_max_rows = [\n")
-    with pytest.raises(ConfigError, match="bad.toml"):
+    with pytest.raises(ConfigError, match=r"bad\.toml"):
         Settings.load(tmp_path, config=bad, environ={})
     bad.write_text("no_such_setting = 1\n")
     with pytest.raises(ConfigError, match="no_such_setting"):
