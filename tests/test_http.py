@@ -147,7 +147,7 @@ def _serve(home: Path, **overrides: Any) -> Iterator[Served]:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     yield from _serve(tmp_path_factory.mktemp("home"), sparql_timeout_s=2.0, sparql_max_rows=50,
-                      update_token=TOKEN)
+                      write_token=TOKEN)
 
 
 @pytest.fixture(scope="module")
