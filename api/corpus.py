@@ -92,7 +92,7 @@ class Corpus:
         """The search index (FAISS + full text); the embedder is loaded on first use, once."""
         s = self.settings
         return SearchIndex(s.index_path, lambda: make_embedder(s.embedder, s.embedder_model), s.base_iri,
-                           kind=s.vector_index)
+                           kind=s.vector_index, threads=s.search_threads)
 
     @cached_property
     def registry(self) -> Registry:
