@@ -11,19 +11,19 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph
 
 from api.settings import Settings
-from ingest import pipeline
-from ingest.readers import SUPPORTED
-from ingest.registry import Registry
 from kg import store as graph_store
 from kg.document import ExtractedDocument
 from kg.errors import KgError, UnreadableFileError
 from kg.identity import match_form
-from search.embedders import make_embedder
-from search.index import SearchIndex
+
+if TYPE_CHECKING:  # imported where used: a command pays only for the parts it uses (docs/benchmarks.md)
+    from ingest.registry import Registry
+    from search.index import SearchIndex
 
 FAILED = "failed"
 SKIPPED = "skipped"
@@ -48,6 +48,8 @@ def collect_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[IngestE
     A path that does not exist fails; a file of an unsupported type inside a folder is skipped with
     its reason (a file named explicitly is always tried, and fails with the reader's reason).
     """
+    from ingest.readers import SUPPORTED
+
     files: list[Path] = []
     others: list[IngestEvent] = []
     for raw in paths:
@@ -90,6 +92,9 @@ class Corpus:
     @cached_property
     def search(self) -> SearchIndex:
         """The search index (FAISS + full text); the embedder is loaded on first use, once."""
+        from search.embedders import make_embedder
+        from search.index import SearchIndex
+
         s = self.settings
         return SearchIndex(s.index_path, lambda: make_embedder(s.embedder, s.embedder_model), s.base_iri,
                            kind=s.vector_index, threads=s.search_threads)
@@ -97,6 +102,8 @@ class Corpus:
     @cached_property
     def registry(self) -> Registry:
         """The registry of central documents."""
+        from ingest.registry import Registry
+
         return Registry.load(self.settings.registry_path)
 
     @cached_property
@@ -105,8 +112,10 @@ class Corpus:
 
         Either changing means a stored extraction may be stale, so the next ingest redoes it.
         """
+        from ingest.pipeline import EXTRACTOR_VERSION
+
         digest = hashlib.sha256(self.settings.registry_path.read_bytes()).hexdigest()[:12]
-        return f"{pipeline.EXTRACTOR_VERSION}+registry.{digest}"
+        return f"{EXTRACTOR_VERSION}+registry.{digest}"
 
     def prepare_graph(self) -> None:
         """Load the ontology and registry graphs (when changed) and drop incomplete file graphs."""
@@ -150,6 +159,8 @@ class Corpus:
 
     def ingest_file(self, path: Path, *, force: bool = False) -> IngestEvent:
         """Extract one file and replace its named graph (nothing is written when it is unchanged)."""
+        from ingest import pipeline
+
         base = self.settings.base_iri
         try:
             if not force and (same := self.unchanged(path, _sha256(path))):

@@ -11,8 +11,6 @@ from rich.console import Console
 
 from api.commands import JsonFlag, fail
 from api.settings import Settings
-from ingest.pipeline import extract_file
-from ingest.registry import Registry
 from kg.errors import KgError
 
 
@@ -26,6 +24,9 @@ def register(app: typer.Typer) -> None:
         as_json: JsonFlag = False,
     ) -> None:
         """Trích xuất một văn bản (không lưu vào kho)."""
+        from ingest.pipeline import extract_file  # the readers: imported by the commands that read files
+        from ingest.registry import Registry
+
         settings: Settings = ctx.obj
         try:
             doc = extract_file(file, Registry.load(settings.registry_path))

@@ -6,7 +6,7 @@ import json
 import re
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -17,9 +17,9 @@ from api.commands import JsonFlag, fail
 from api.corpus import Corpus
 from api.settings import PROJECT_ROOT
 from kg.errors import KgError
-from search.catalog import Filters
-from search.evaluate import evaluate, load_queries, markdown_table
-from search.index import MODES, SearchResult
+
+if TYPE_CHECKING:  # the search stack (faiss, tantivy, the embedder) is imported by the commands using it
+    from search.index import SearchResult
 
 DEFAULT_QUERIES = PROJECT_ROOT / "data" / "eval" / "search_queries.json"
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
@@ -101,6 +101,9 @@ def register(app: typer.Typer) -> None:
         until: Annotated[str | None, typer.Option("--until", help="Đến ngày.")] = None,
     ) -> None:
         """Tìm điều khoản theo nghĩa và theo từ (cách các cấp ủy khác đã viết)."""
+        from search.catalog import Filters
+        from search.index import MODES
+
         if mode not in MODES:
             raise typer.BadParameter(f"--mode phải là một trong {', '.join(MODES)}")
         index = Corpus(ctx.obj).search
@@ -133,6 +136,8 @@ def register(app: typer.Typer) -> None:
         as_json: JsonFlag = False,
     ) -> None:
         """Đo recall@5 và MRR@10 của từng chế độ tìm kiếm trên bộ câu hỏi có nhãn."""
+        from search.evaluate import evaluate, load_queries, markdown_table
+
         try:
             report = evaluate(Corpus(ctx.obj).search, load_queries(queries))
         except KgError as err:
