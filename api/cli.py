@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from api.commands import extract, graph, graphquery, ingest, search, serve
+from api.commands import extract, graph, graphquery, ingest, reuse, search, serve
 from api.settings import Settings
 
 app = typer.Typer(
@@ -28,7 +28,7 @@ def _root(
     ctx.obj = Settings.load(home)
 
 
-for module in (extract, ingest, graphquery, serve, search, graph):
+for module in (extract, ingest, graphquery, serve, search, graph, reuse):
     module.register(app)
 
 
