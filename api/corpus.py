@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pyoxigraph
 
+from api import reuse
 from api.settings import Settings
 from ingest import pipeline
 from ingest.readers import SUPPORTED
@@ -171,3 +172,4 @@ class Corpus:
     def _after_write(self, path: Path, doc: ExtractedDocument) -> None:
         """Called once a file's graph holds ``doc``: the place to (re)index its provisions for search."""
         self.search.add_document(doc)  # replaces the file's earlier passages; unchanged ones keep their vectors
+        reuse.update_lineage(self, doc["key"])  # provision lineage against its parents and ingested children
