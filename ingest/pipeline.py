@@ -6,6 +6,7 @@ shapes the result into the extraction contract (kg/document.py, SPEC section 3).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from datetime import date
@@ -24,7 +25,7 @@ from ingest.relations import type_relations
 from ingest.resolve import KnownKeys, resolve_citations
 from ingest.tasks import extract_tasks
 from kg.document import ExtractedDocument, Issuer
-from kg.identity import TYPE_NAMES, TYPE_WORDS, make_key
+from kg.identity import TYPE_NAMES, TYPE_WORDS, DocumentNumber, make_key
 
 EXTRACTOR_VERSION = "3"
 _PROVINCE_IN_TEXT = re.compile(r"Tỉnh [uủ][ỷy]\s+((?:[A-ZĐ][^\s,;.()]*\s?){1,3})")
@@ -51,6 +52,14 @@ def content_key(text: str, type_code: str | None, year: int | None) -> str:
     gets the same key wherever the file lies and whatever it is called."""
     digest = hashlib.sha256(squash(text).encode("utf-8")).hexdigest()[:12]
     return f"{type_code or 'VB'}-{digest}@{year or '?'}"
+
+
+def _local_tu(number: DocumentNumber | None, org: str | None, header: str) -> DocumentNumber | None:
+    """"Số 52-KH/TƯ" under a Tỉnh ủy header is 52-KH/TU: TƯ abbreviates Trung ương only for central bodies."""
+    if number and number.issuer_code == "TW" and org and org.startswith("Tỉnh ủy") and re.search(
+            r"/\s*T[Ưư](?!\w)", header):
+        return dataclasses.replace(number, issuer_code="TU")
+    return number
 
 
 def _issuer(layout: Layout, text: str, stated: str | None) -> tuple[Issuer, Context]:
@@ -90,7 +99,12 @@ def extract_source(source: SourceText, registry: Registry, known: KnownKeys | No
         lead = lead_identity(text, cites, lead_end(layout))
     stated = issuing_phrase(text[layout.basis_span[0] : layout.basis_span[1]]) if lead is None else None
     issuer, ctx = _issuer(layout, text, lead.issuer if lead else stated[0] if stated else None)
-    number = layout.number or (lead.number if lead else None)
+    header_end = layout.basis_span[0] or lead_end(layout)
+    number = _local_tu(layout.number, issuer["org"], text[:header_end]) or (lead.number if lead else None)
+    if layout.number and number and number != layout.number:  # the header's own mention, read as TU too
+        for cite in cites:
+            if cite.start < header_end and cite.number == layout.number.text:
+                cite.number = number.text
     issued, date_warning = fix_document_date(layout.date or (lead.date if lead else None),
                                              [c.date.year for c in cites if c.date], years_in(text, today), today)
     date_warnings = [date_warning] if date_warning else []

@@ -116,3 +116,10 @@ def test_ocr_motto_and_type_word_with_wrong_diacritics() -> None:
                    "KÉ HOẠCH\nthực hiện x\n-----\nI. NHIỆM VỤ\n1. Quán triệt.\n")
     assert doc["doc_type"] == "Kế hoạch" and doc["issuer"]["org"] == "Huyện ủy Phong Thổ"
     assert doc["title"] == "thực hiện x"
+
+
+def test_tu_in_the_header_of_a_provincial_committee_is_tinh_uy() -> None:
+    doc = _extract("ĐẢNG BỘ TỈNH LAI CHÂU\nTỈNH ỦY LAI CHÂU\n*\nSố 52-KH/TƯ\nLai Châu, ngày 12 tháng 01 năm 2022\n"
+                   "KẾ HOẠCH\nthực hiện x\n-----\nI. NHIỆM VỤ\n1. Quán triệt Kết luận số 21-KL/TƯ.\n")
+    assert doc["number"] == "52-KH/TU" and doc["key"] == "52-KH/TU@2022"
+    assert [r["key"] for r in doc["references"]] == ["21-KL/TW@2021"]
