@@ -17,7 +17,7 @@ from typing import Any
 
 import pyoxigraph
 
-from api import queries
+from api import queries, reuse
 from api.memo import Memo
 from api.settings import Settings
 from ingest import pipeline
@@ -218,3 +218,4 @@ class Corpus:
     def _after_write(self, path: Path, doc: ExtractedDocument) -> None:
         """Called once a file's graph holds ``doc``: the place to (re)index its provisions for search."""
         self.search.add_document(doc)  # replaces the file's earlier passages; unchanged ones keep their vectors
+        reuse.update_lineage(self, doc["key"])  # provision lineage against its parents and ingested children

@@ -308,6 +308,19 @@ class Catalog:
         )
         return [DocumentInfo(*r) for r in rows]
 
+    def documents_by_key(self, keys: Sequence[str]) -> dict[str, DocumentInfo]:
+        """Stored documents among ``keys``, by key."""
+        out: dict[str, DocumentInfo] = {}
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start : start + 500])
+            rows = self.db.execute(
+                "SELECT key, iri, number, doc_type, doc_type_code, issuer, date, title, source"
+                f" FROM documents WHERE key IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            out.update({r[0]: DocumentInfo(*r) for r in rows})
+        return out
+
     def ids_of_documents(self, doc_keys: Sequence[str]) -> list[int]:
         """Passage ids of these documents, in provision order."""
         rows = self.db.execute(

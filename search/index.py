@@ -555,15 +555,23 @@ class SearchIndex:
         return ident
 
     @_reads
+    def provision_vectors(self, passage_ids: Sequence[int]) -> dict[int, np.ndarray]:
+        """One unit vector per passage: the normalized mean of its pieces' stored vectors."""
+        rows = self.catalog.texts(list(passage_ids))
+        out = {}
+        for pid, (text, path) in rows.items():
+            ids = np.array([(pid << _CHUNK_BITS) | n for n in range(len(chunk_texts(text, path)))], np.int64)
+            vector = self.vectors.get(ids).mean(axis=0)
+            out[pid] = vector / max(float(np.linalg.norm(vector)), 1e-12)
+        return out
+
+    @_reads
     def similar(self, ref: str, k: int = 10, group: bool = True) -> SearchResult:
         """Closest wordings of a provision in other documents ("more like this")."""
         started = time.perf_counter()
         ident = self.resolve_provision(ref)
         source = self.catalog.passages([ident])[ident]
-        stored = self.vectors.ids()
-        pieces = self.vectors.get(stored[(stored >> _CHUNK_BITS) == ident])
-        vector = pieces.mean(axis=0)
-        vector /= max(float(np.linalg.norm(vector)), 1e-12)
+        vector = self.provision_vectors([ident])[ident]
         others = [
             i
             for i in self.catalog.live_ids()
