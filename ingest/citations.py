@@ -85,6 +85,7 @@ class Citation:
     title: str | None = None
     span_end: int = 0  # end of the whole citation, title included
     alias: bool = False  # "(sau đây gọi tắt là Chỉ thị số 23-CT/TW)"
+    inferred: bool = False  # the number was printed without its code; the code comes from the issuer
 
 
 def _type_name(word: str | None, code: str | None) -> str | None:

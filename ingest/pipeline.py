@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import date
 from pathlib import Path
 
 from ingest.citations import find_citations
+from ingest.datefix import fix_citation_dates, fix_document_date, years_in
 from ingest.layout import Layout, committee, lead_end, parse_layout
 from ingest.lead import Lead, issuing_phrase, lead_identity
 from ingest.normalize import clean, squash, unwrap
@@ -24,7 +26,7 @@ from ingest.tasks import extract_tasks
 from kg.document import ExtractedDocument, Issuer
 from kg.identity import TYPE_NAMES, TYPE_WORDS, make_key
 
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"
 _PROVINCE_IN_TEXT = re.compile(r"Tỉnh [uủ][ỷy]\s+((?:[A-ZĐ][^\s,;.()]*\s?){1,3})")
 
 
@@ -74,8 +76,10 @@ def _issuer(layout: Layout, text: str, stated: str | None) -> tuple[Issuer, Cont
     return Issuer(name=name, org=org, parent=parent), Context(org=org, province=province, parent=parent)
 
 
-def extract_source(source: SourceText, registry: Registry, known: KnownKeys | None = None) -> ExtractedDocument:
-    """Parse already-read text into the extraction contract."""
+def extract_source(source: SourceText, registry: Registry, known: KnownKeys | None = None,
+                   today: date | None = None) -> ExtractedDocument:
+    """Parse already-read text into the extraction contract; ``today`` bounds plausible dates."""
+    today = today or date.today()
     text = clean(source.text)
     if source.format == "pdf":  # a PDF keeps the page's line breaks inside paragraphs
         text = unwrap(text)
@@ -87,7 +91,10 @@ def extract_source(source: SourceText, registry: Registry, known: KnownKeys | No
     stated = issuing_phrase(text[layout.basis_span[0] : layout.basis_span[1]]) if lead is None else None
     issuer, ctx = _issuer(layout, text, lead.issuer if lead else stated[0] if stated else None)
     number = layout.number or (lead.number if lead else None)
-    issued = layout.date or (lead.date if lead else None)
+    issued, date_warning = fix_document_date(layout.date or (lead.date if lead else None),
+                                             [c.date.year for c in cites if c.date], years_in(text, today), today)
+    date_warnings = [date_warning] if date_warning else []
+    date_warnings += fix_citation_dates(cites, registry, issued, today)
     year = int(issued[:4]) if issued else None
     type_word = layout.type_word or (lead.doc_type if lead else stated[1] if stated else None)
     code = number.type_code if number else (TYPE_WORDS.get((type_word or "").lower()))
@@ -101,13 +108,16 @@ def extract_source(source: SourceText, registry: Registry, known: KnownKeys | No
                         "(no document number: key derived from the content)")
     if issued is None:
         warnings.append("Không tìm thấy ngày ban hành (no issue date)")
+    warnings += date_warnings
 
     resolution = resolve_citations(cites, ctx, registry, number.text if number else None, year, known)
     for ref in resolution.references:
         for mention in ref["mentions"]:
             mention["text"] = source.text[mention["start"] : mention["end"]]
     footnote_spans = [(layout.lines[i].start, layout.lines[i].end) for i in layout.footnotes]
-    rel = type_relations(text, cites, resolution.keys, title_span, layout.basis_span, footnote_spans)
+    announced = number is not None or type_word is not None  # else a news item: nothing assigns work
+    rel = type_relations(text, cites, resolution.keys, title_span, layout.basis_span, footnote_spans,
+                         work_from=0 if announced else None, doc_year=year)
     items = provisions(layout)
     return ExtractedDocument(
         source={"path": source.path, "sha256": source.sha256, "format": source.format},
