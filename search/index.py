@@ -480,6 +480,8 @@ class SearchIndex:
             dense = self._dense(query_vector, limit, allowed)
             rankings.append([i for i, _ in dense])
             scores.update(dense)
+        elif mode == "hybrid":
+            rankings.append([])  # an empty index: nothing dense to rank
         if mode in ("bm25", "hybrid"):
             lexical = self.fulltext.search(query, limit, allowed)
             rankings.append([i for i, _ in lexical])
