@@ -24,12 +24,11 @@ import re
 from datetime import date
 
 from ingest.citations import Citation
+from ingest.dates import MISREAD_DIGITS
 from ingest.registry import Registry
 from kg.identity import match_form, term_years
 
 FOUNDED = date(1930, 2, 3)
-# Digits OCR confuses with each other in printed Vietnamese documents.
-_CONFUSED = {"0": "689", "6": "0589", "8": "0369", "3": "8", "5": "6", "9": "048", "4": "9", "1": "7", "7": "1"}
 
 
 def misread_years(year: int) -> set[int]:
@@ -37,7 +36,7 @@ def misread_years(year: int) -> set[int]:
     digits = str(year)
     found = set()
     for i, digit in enumerate(digits):
-        for other in _CONFUSED.get(digit, ""):
+        for other in MISREAD_DIGITS.get(digit, ""):
             found.add(int(digits[:i] + other + digits[i + 1 :]))
     return found
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ingest.citations import Citation
+from ingest.dates import misread_digits
 from ingest.orgs import Context, code_committee
 from ingest.registry import Registry, RegistryEntry
 from kg.document import Reference
@@ -168,10 +169,25 @@ def _registry_hints(cites: list[Citation], registry: Registry) -> set[str]:
     return hints
 
 
+def _misread_central(cites: list[Citation], registry: Registry) -> None:
+    """A dated central number the registry lacks, one misread digit away from a registered number of
+    that very date, is that document: OCR's "91-KL/TW, ngày 18/5/2021" is 01-KL/TW."""
+    for cite in cites:
+        parsed = parse_number(cite.number) if cite.number and cite.date else None
+        if not parsed or not parsed.is_central or registry.by_number(cite.number):
+            continue
+        rest = cite.number[len(parsed.seq):]
+        same_day = {e.number for seq in misread_digits(parsed.seq) for e in registry.by_number(seq + rest)
+                    if e.date == cite.date.value}
+        if len(same_day) == 1:
+            cite.number = same_day.pop()
+
+
 def resolve_citations(cites: list[Citation], ctx: Context, registry: Registry,
                       own_number: str | None, doc_year: int | None,
                       known: KnownKeys | None = None) -> Resolution:
     """Turn citations into keyed, merged references with metadata (registry facts filled in)."""
+    _misread_central(cites, registry)
     _fill_bare(cites, registry)
     result = Resolution()
     groups: dict[str, list[Citation]] = {}

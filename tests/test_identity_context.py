@@ -116,3 +116,23 @@ def test_ocr_motto_and_type_word_with_wrong_diacritics() -> None:
                    "KÉ HOẠCH\nthực hiện x\n-----\nI. NHIỆM VỤ\n1. Quán triệt.\n")
     assert doc["doc_type"] == "Kế hoạch" and doc["issuer"]["org"] == "Huyện ủy Phong Thổ"
     assert doc["title"] == "thực hiện x"
+
+
+def test_tu_in_the_header_of_a_provincial_committee_is_tinh_uy() -> None:
+    doc = _extract("ĐẢNG BỘ TỈNH LAI CHÂU\nTỈNH ỦY LAI CHÂU\n*\nSố 52-KH/TƯ\nLai Châu, ngày 12 tháng 01 năm 2022\n"
+                   "KẾ HOẠCH\nthực hiện x\n-----\nI. NHIỆM VỤ\n1. Quán triệt Kết luận số 21-KL/TƯ.\n")
+    assert doc["number"] == "52-KH/TU" and doc["key"] == "52-KH/TU@2022"
+    assert [r["key"] for r in doc["references"]] == ["21-KL/TW@2021"]
+
+
+def test_ocr_text_of_a_scanned_plan() -> None:
+    """Noise as Tesseract left it on a LibreOffice rendering of tests/realworld/clean_tab_header.txt."""
+    doc = _extract("ĐẢNG BỘ TỈNH SƠN LA — ĐẢNG CỘNG SẢN VIỆT NAM\nHUYỆN ỦY MAI SƠN\n*\n\n"
+                   "Sô “301-KH/HU Mai Sơn, ngày 09 tháng 61 năm 2022\n\nKE “HOẠCH\n\nthực hiện Kêf tuận sô01-KL/TW\n\n"
+                   "Thực hiện Kê hoạch sô 25-KH/TU, ngày 12/7/2021 của Ban Thường vụ Tỉnh ủy Sơn La\nvê`thực hiện "
+                   "Kêt tuận sô“91-KL/TW, ngày 18/5/2021 của Bộ Chính trị, Ban Thường\nvụ Huyện ủy Mai Sơn ban hành "
+                   "kê hoạch thực hiện như sau:\n\nI. MỤC ĐÍCH\n1. Quán triệt.\n", fmt="pdf")
+    assert (doc["number"], doc["date"], doc["doc_type"]) == ("301-KH/HU", "2022-01-09", "Kế hoạch")
+    assert (doc["issuer"]["org"], doc["issuer"]["parent"]) == ("Huyện ủy Mai Sơn", "Đảng bộ tỉnh Sơn La")
+    assert {r["key"] for r in doc["references"]} == {"01-KL/TW@2021", "25-KH/TU@2021"}
+    assert doc["implements"] == ["01-KL/TW@2021"]
