@@ -158,3 +158,22 @@ def test_a_server_without_a_write_token_refuses_writes(tmp_path: Path) -> None:
         assert answer.status_code == 403 and answer.json()["error"]["code"] == "read_only"
         assert client.delete("/api/documents/x", headers=_auth()).status_code == 403
         assert client.post("/api/local/ingest", json={"path": str(seed)}, headers=_auth()).status_code == 403
+
+
+def test_kg_backup_beside_kg_serve_is_taken_by_the_server_and_restores(server: Server, tmp_path: Path) -> None:
+    documents = server.http.get("/api/documents", params={"ingested": "true"}).json()
+    done = subprocess.run([*KG, "--home", str(server.home), "backup", str(tmp_path / "copy")], env=server.env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and server.url in done.stderr, done.stderr
+    refused = subprocess.run([*KG, "--home", str(server.home), "restore", str(tmp_path / "copy")], env=server.env,
+                             capture_output=True, text=True, timeout=300)
+    assert refused.returncode == 1 and "kg serve" in refused.stderr  # never under a running server
+    restored = subprocess.run([*KG, "--home", str(tmp_path / "home"), "restore", str(tmp_path / "copy")],
+                              env=server.env, capture_output=True, text=True, timeout=300)
+    assert restored.returncode == 0, restored.stderr
+    from api.corpus import Corpus
+    from api.queries import list_documents
+    from api.settings import Settings
+
+    corpus = Corpus(Settings.load(tmp_path / "home", environ={}))
+    assert list_documents(corpus.store, corpus.settings.base_iri, ingested=True) == documents

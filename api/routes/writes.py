@@ -179,3 +179,21 @@ def local_ingest(request: Request, body: LocalIngest) -> dict[str, Any]:
         return {"status": FAILED, "reason": "không tìm thấy tệp trên máy chủ", "key": None}
     event = _ingest(request, path, force=body.force)
     return {"status": event.status, "reason": event.reason, "key": event.doc["key"] if event.doc else None}
+
+
+class LocalBackup(BaseModel):
+    """A directory on the server's disk, for ``kg backup`` running beside the server."""
+
+    directory: str
+
+
+@router.post("/local/backup", include_in_schema=False)
+def local_backup(request: Request, body: LocalBackup) -> dict[str, Any]:
+    """Take a consistent backup while serving (local token only)."""
+    from api import backup
+
+    require_writer(request, request.app.state.local_token)
+    try:
+        return backup.backup(_corpus(request), Path(body.directory))
+    except (backup.BackupError, OSError) as err:
+        raise ApiError(400, "backup_failed", str(err)) from None
