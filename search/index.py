@@ -18,6 +18,8 @@ import contextlib
 import functools
 import os
 import queue
+import shutil
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -343,6 +345,21 @@ class SearchIndex:
         if self._fulltext is not None and self._fulltext_generation() != self.catalog.get_meta("generation"):
             self._commit_fulltext()
 
+    def snapshot(self, target: Path) -> None:
+        """Copy the index, as of now and consistent, into the new directory ``target`` (searches go on)."""
+        with self._write_mutex:  # no write starts until the copy is done
+            self._save_now()
+            target.mkdir(parents=True)
+            with sqlite3.connect(str(target / _CATALOG)) as copy:
+                self._writer_catalog.db.backup(copy)
+            copy.close()
+            for name in (_VECTORS, _FULLTEXT_GENERATION):
+                if (self.path / name).exists():
+                    shutil.copy2(self.path / name, target / name)
+            if (self.path / _FULLTEXT).is_dir():
+                shutil.copytree(self.path / _FULLTEXT, target / _FULLTEXT,
+                                ignore=shutil.ignore_patterns("*.lock", ".tantivy-*.lock"))
+
     def close(self) -> None:
         """Flush and close."""
         self._save()
@@ -480,6 +497,8 @@ class SearchIndex:
             dense = self._dense(query_vector, limit, allowed)
             rankings.append([i for i, _ in dense])
             scores.update(dense)
+        elif mode == "hybrid":
+            rankings.append([])  # an empty index: nothing dense to rank
         if mode in ("bm25", "hybrid"):
             lexical = self.fulltext.search(query, limit, allowed)
             rankings.append([i for i, _ in lexical])
