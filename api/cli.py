@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from api.commands import extract, graph, graphquery, ingest, search, serve
+from api.commands import extract, graph, graphquery, ingest, orgs, search, serve, status
 from api.settings import Settings
 
 app = typer.Typer(
@@ -28,7 +28,7 @@ def _root(
     ctx.obj = Settings.load(home)
 
 
-for module in (extract, ingest, graphquery, serve, search, graph):
+for module in (extract, ingest, graphquery, serve, search, graph, orgs, status):
     module.register(app)
 
 
