@@ -31,6 +31,7 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, parse
 
 from kg.document import ExtractedDocument
 from kg.mapping import document_quads, provenance_quads, registry_quads, subject_iri
+from kg.terms import values
 from kg.vocab import ONTOLOGY_BASE, PROV, ontology_turtle, project, sparql_prefixes
 
 INGESTED, REPLACED, UNCHANGED = "ingested", "replaced", "unchanged"
@@ -209,7 +210,7 @@ def stats(store: Store, base: str) -> dict[str, int]:
 
     return {
         "files": count(f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?g vnkg:sha256 ?s }} '
-                       f'FILTER STRSTARTS(STR(?g), "{prefix}") }}'),
+                       f'FILTER STRSTARTS(STR(?g), {Literal(prefix)}) }}'),
         "documents": count("SELECT DISTINCT ?d WHERE { ?d a eli:LegalResource }"),
         "ingested_documents": count("SELECT DISTINCT ?d WHERE { GRAPH ?g { ?g foaf:primaryTopic ?d } }"),
         "organizations": count("SELECT DISTINCT ?o WHERE { ?o a org:FormalOrganization }"),
@@ -229,10 +230,10 @@ def known_keys(store: Store, base: str, number: str, *, padded: str | None = Non
     Extraction uses them to date a citation that the citing text leaves undated.
     """
     prefix = project(base).file_graphs
-    numbers = " ".join(f'"{n}"' for n in dict.fromkeys(filter(None, (number, padded))))
+    numbers = values("n", [Literal(n) for n in dict.fromkeys(filter(None, (number, padded)))])
     rows = select(store, base, f"""SELECT DISTINCT ?key WHERE {{
-        VALUES ?n {{ {numbers} }}
+        {numbers}
         GRAPH ?g {{ ?d eli:number ?n ; vnkg:key ?key }}
-        FILTER(STRSTARTS(STR(?g), "{prefix}") && !STRENDS(?key, "@?"))
+        FILTER(STRSTARTS(STR(?g), {Literal(prefix)}) && !STRENDS(?key, "@?"))
     }}""")
     return sorted(row["key"].value for row in rows)

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api import handoff
 from api.corpus import FAILED, SKIPPED, Corpus, IngestEvent, collect_files
 from api.settings import Settings
 
@@ -64,9 +65,13 @@ def register(app: typer.Typer) -> None:
         settings: Settings = ctx.obj
         corpus = Corpus(settings)
         err = Console(stderr=True)
+        server = handoff.find_server(settings)  # a running `kg serve` owns the store: hand the files to it
+        if server:
+            err.print(f"Máy chủ đang chạy tại {server.url}: giao các tệp cho máy chủ nạp.", highlight=False)
         total = len(collect_files(paths)[0])
         with live_progress(err, total, "Tệp đã nạp") as bars:
-            events = _run(corpus.ingest(paths, force=force, index=not no_index, progress=bars.pieces), bars, err)
+            events = _run(handoff.ingest(server, paths, force=force) if server else
+                          corpus.ingest(paths, force=force, index=not no_index, progress=bars.pieces), bars, err)
         _summary(Console(), events, settings.home)
         if any(e.status == FAILED for e in events):
             raise typer.Exit(1)
