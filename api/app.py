@@ -76,4 +76,5 @@ def create_app(corpus: Corpus, local_token: str | None = None, local_url: str | 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in ROUTE_MODULES:
         app.include_router(module.router)
+    app.include_router(writes.page_router)
     return app

@@ -158,6 +158,8 @@ def test_a_server_without_a_write_token_refuses_writes(tmp_path: Path) -> None:
         assert answer.status_code == 403 and answer.json()["error"]["code"] == "read_only"
         assert client.delete("/api/documents/x", headers=_auth()).status_code == 403
         assert client.post("/api/local/ingest", json={"path": str(seed)}, headers=_auth()).status_code == 403
+        assert client.get("/upload").status_code == 404
+        assert "/upload" not in client.get("/search").text  # no upload link on a read-only server
 
 
 def test_kg_backup_beside_kg_serve_is_taken_by_the_server_and_restores(server: Server, tmp_path: Path) -> None:
@@ -177,3 +179,31 @@ def test_kg_backup_beside_kg_serve_is_taken_by_the_server_and_restores(server: S
 
     corpus = Corpus(Settings.load(tmp_path / "home", environ={}))
     assert list_documents(corpus.store, corpus.settings.base_iri, ingested=True) == documents
+
+
+def test_the_upload_page_shows_progress_and_outcome_per_file(server: Server, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    seed = next(SEEDS.glob("000_*.txt"))  # small: 8 provisions
+    junk = tmp_path / "ghi-chu.odt"
+    junk.write_bytes(b"not supported")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                    args=["--headless", "--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        page.goto(server.url + "/search")
+        page.click("nav a[href='/upload']")
+        page.fill("#token", TOKEN)
+        page.set_input_files("#files", [str(seed), str(junk)])
+        page.click("form.upload button[type=submit]")
+        page.wait_for_function("document.querySelectorAll('#uploads td.outcome a, #uploads td.error').length == 2",
+                               timeout=120_000)
+        outcomes = page.locator("#uploads tbody tr").all_inner_texts()
+        assert outcomes[0].startswith(seed.name) and ("đã nạp" in outcomes[0] or "không đổi" in outcomes[0])
+        assert "ghi-chu.odt" in outcomes[1] and "bỏ qua" in outcomes[1]
+        assert page.locator("#uploads progress").first.get_attribute("value") is not None
+        key = page.locator("#uploads td.outcome a").first.inner_text()
+        page.click("#uploads td.outcome a")
+        assert key in page.content()
+        browser.close()
+    assert server.http.get(f"/api/documents/{key}").status_code == 200
