@@ -51,6 +51,8 @@ class Settings:
     write_token: str | None = field(default=None, repr=False)
     cors_origins: tuple[str, ...] = ("*",)  # origins allowed to call the endpoint and the API
     search_threads: int = 0  # embedder sessions answering searches in parallel; 0: one per core
+    max_upload_mb: int = 50  # largest file accepted by POST /api/documents
+    ingest_workers: int = 0  # processes parsing files during an ingest; 0: one per core
     sources: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -124,6 +126,16 @@ class Settings:
     def index_path(self) -> Path:
         """The search index directory (FAISS vectors + full-text)."""
         return self.home / "index"
+
+    @property
+    def embedding_cache_path(self) -> Path:
+        """Passage vectors by (embedder, text), kept across ingests and index rebuilds."""
+        return self.home / "cache" / "embeddings.sqlite"
+
+    @property
+    def extractions_path(self) -> Path:
+        """Each ingested file's extraction (by sha256), from which ``kg index`` indexes the graph."""
+        return self.home / "extracted"
 
     @property
     def uploads_path(self) -> Path:

@@ -8,17 +8,33 @@ markdown ``**``, stray ``*`` around words and odd spaces are replaced by spaces.
 'Số 117-KH/ThU\\tĐẢNG   hoàn thành    Chỉ thị \\n      '
 >>> clean("*") == "*"   # the lone star under the issuer name is layout, keep it
 True
+>>> clean("vê`thực hiện ngày 19/12/2O23")   # OCR: a spacing accent after its letter, a letter O in a year
+'về thực hiện ngày 19/12/2023'
+
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import lru_cache
 
 # Word field codes exported as text, on a line of their own.
 _FIELD_LINE = re.compile(r"(?m)^[ \t]*(?:PAGE|NUMPAGES|MERGEFORMAT|\\\* MERGEFORMAT)[^\n]*$")
 _STARS = re.compile(r"\*{2,}")
 _STAR_BY_WORD = re.compile(r"(?<=\S)\*|\*(?=\S)")
 _ODD_SPACE = re.compile(r"[\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff\r\f\v]")
+
+
+# OCR writes a tone it could not place as a spacing accent after the letter: "vê`thực" for "về thực".
+_SPACING_ACCENT = re.compile(r"([^\W\d_])([`´])")
+_LETTER_O_IN_NUMBER = re.compile(r"(?<=\d)[Oo](?=\d)")  # "19/12/2O23"
+_COMBINING_OF = {"`": "\u0300", "´": "\u0301"}
+
+
+def _attach(match: re.Match[str]) -> str:
+    composed = unicodedata.normalize("NFC", match.group(1) + _COMBINING_OF[match.group(2)])
+    return composed + " " if len(composed) == 1 else match.group(0)
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -31,6 +47,8 @@ def clean(text: str) -> str:
     out = _STARS.sub(_blank, out)
     out = _STAR_BY_WORD.sub(" ", out)
     out = _ODD_SPACE.sub(" ", out)
+    out = _SPACING_ACCENT.sub(_attach, out)
+    out = _LETTER_O_IN_NUMBER.sub("0", out)
     assert len(out) == len(text)
     return out
 
@@ -75,3 +93,35 @@ def unwrap(text: str) -> str:
         out.append(line + (" " if joins else "\n"))
     out.append(lines[-1])
     return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def _plain(char: str) -> str:
+    base = unicodedata.normalize("NFD", char)[0]
+    return {"đ": "d", "Đ": "D"}.get(base, base) if not unicodedata.combining(base) else char
+
+
+def fold_chars(text: str) -> str:
+    """``text`` without diacritics, character by character: case and length kept, so offsets still hold.
+
+    >>> fold_chars("Kê hoạch số 155 của Đảng")
+    'Ke hoach so 155 cua Dang'
+    """
+    return "".join(map(_plain, text))
+
+
+# A web page pasted with its site: what follows "Tin liên quan" and the like is the site's, not the document's.
+_SITE_TAIL = re.compile(r"(?mi)^[ \t]*(?:tin liên quan|tin cùng chuyên mục|các tin khác|tin khác|bài viết liên quan"
+                        r"|bài liên quan|xem thêm|tin mới nhất|tin đã đưa)[ \t]*:?[ \t]*$")
+
+
+def drop_site_tail(text: str) -> str:
+    """Blank (length kept) everything from a "Tin liên quan" line on, when text precedes it.
+
+    >>> drop_site_tail("Ngày 03/01/2025, ...\\nTin liên quan\\nKế hoạch số 61-KH/TU").split("\\n")[0:2]
+    ['Ngày 03/01/2025, ...', '             ']
+    """
+    tail = _SITE_TAIL.search(text)
+    if not tail or not text[: tail.start()].strip():
+        return text
+    return text[: tail.start()] + re.sub(r"[^\n]", " ", text[tail.start():])

@@ -8,9 +8,9 @@ dev=false
 [ "${1:-}" = "--dev" ] && dev=true
 
 # Debian packages: antiword/catdoc read legacy .doc. For tests: LibreOffice (no GUI) + DejaVu render real
-# PDF/.doc files, Chromium drives the browser tests.
+# PDF/.doc files (Calc opens the status workbook), Chromium drives the browser tests.
 packages=(antiword catdoc)
-$dev && packages+=(libreoffice-writer-nogui fonts-dejavu-core chromium)
+$dev && packages+=(libreoffice-writer-nogui libreoffice-calc-nogui fonts-dejavu-core chromium)
 if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
   missing=()
   for pkg in "${packages[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done

@@ -18,6 +18,8 @@ import contextlib
 import functools
 import os
 import queue
+import shutil
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -31,11 +33,11 @@ import numpy as np
 from kg.document import ExtractedDocument
 from kg.errors import KgError
 from search.catalog import Catalog, Filters, StoredPassage
-from search.embedders import Embedder
+from search.embedders import Embedder, EmbeddingCache, PieceCounts, PieceProgress, embed_cached
 from search.fulltext import FullText
 from search.normalize import embed_key, has_diacritics
 from search.passages import MAX_CHUNKS, chunk_texts, document_info, passages_of
-from search.ranking import group_near_duplicates, highlights, rrf
+from search.ranking import group_copies, highlights, rrf
 from search.refs import RefPattern, parse_ref
 from search.rwlock import ReadWriteLock
 from search.vectors import VectorStore, tune_faiss
@@ -138,6 +140,7 @@ class SearchIndex:
         kind: str = "flat",
         candidates: int = 100,
         threads: int = 0,
+        cache: EmbeddingCache | None = None,
     ) -> None:
         """``threads``: embedder sessions for parallel searches (0: one per core; 1 with an embedder
         instance rather than a factory)."""
@@ -155,6 +158,7 @@ class SearchIndex:
         self._max_sessions = max(1, threads or os.cpu_count() or 1)
         self.kind = self.catalog.get_meta("kind") or kind
         self.candidates = candidates
+        self.cache = cache  # vectors by piece text, shared across documents and ingests
         # RRF weight of the dense ranking against BM25 (1.0). Plain RRF (equal weights) is kept:
         # 0.5 gave a higher MRR@10 but a lower recall@5 on the labelled set (docs/benchmarks.md), and
         # tuning on that small set would only flatter it.
@@ -307,7 +311,7 @@ class SearchIndex:
             for pid, texts in zip(passage_ids, pieces, strict=True)
             for n in range(len(texts))
         ]
-        vectors = self.embedder.embed_passages([t for texts in pieces for t in texts])
+        vectors, _ = embed_cached(self.embedder, [t for texts in pieces for t in texts], self.cache)
         return np.array(ids, np.int64), vectors
 
     def _remove_vectors(self, passage_ids: Sequence[int]) -> None:
@@ -343,6 +347,21 @@ class SearchIndex:
         if self._fulltext is not None and self._fulltext_generation() != self.catalog.get_meta("generation"):
             self._commit_fulltext()
 
+    def snapshot(self, target: Path) -> None:
+        """Copy the index, as of now and consistent, into the new directory ``target`` (searches go on)."""
+        with self._write_mutex:  # no write starts until the copy is done
+            self._save_now()
+            target.mkdir(parents=True)
+            with sqlite3.connect(str(target / _CATALOG)) as copy:
+                self._writer_catalog.db.backup(copy)
+            copy.close()
+            for name in (_VECTORS, _FULLTEXT_GENERATION):
+                if (self.path / name).exists():
+                    shutil.copy2(self.path / name, target / name)
+            if (self.path / _FULLTEXT).is_dir():
+                shutil.copytree(self.path / _FULLTEXT, target / _FULLTEXT,
+                                ignore=shutil.ignore_patterns("*.lock", ".tantivy-*.lock"))
+
     def close(self) -> None:
         """Flush and close."""
         self._save()
@@ -356,9 +375,50 @@ class SearchIndex:
         vectors; returns the number of passages embedded.
         """
         with self._write_mutex:
-            return self._add_document(doc)
+            return self._add_one(doc, {})
 
-    def _add_document(self, doc: ExtractedDocument) -> int:
+    def add_documents(
+        self,
+        docs: Sequence[ExtractedDocument],
+        progress: PieceProgress | None = None,
+        embed: Callable[[list[str]], np.ndarray] | None = None,
+    ) -> PieceCounts:
+        """Index several documents with one embedding pass over all their new pieces.
+
+        Each distinct piece text is embedded once (and not at all when the cache has it); then the
+        documents are written one by one, exactly as :meth:`add_document` would. ``progress`` gets
+        ``(embedded, reused)`` counts as pieces are done; ``embed`` replaces the local embedder
+        for the missing texts (e.g. a cluster).
+        """
+        with self._write_mutex:
+            return self._add_many(docs, progress, embed)
+
+    def _add_many(
+        self,
+        docs: Sequence[ExtractedDocument],
+        progress: PieceProgress | None,
+        embed: Callable[[list[str]], np.ndarray] | None,
+    ) -> PieceCounts:
+        embedder_id = self.embedder.id
+        self.vectors  # noqa: B018 - opens (and reconciles) the vector store before anything is counted
+        texts: list[str] = []
+        for doc in docs:
+            passages = passages_of(doc, self.base_iri)
+            info = document_info(doc, self.base_iri)
+            old_keys = self.catalog.doc_keys_for(info.key, info.source)
+            existing = self.catalog.fingerprints(old_keys) if old_keys else {}
+            for passage in passages:
+                old = existing.get(passage.iri)
+                if old is None or old[1] != passage.fingerprint(embedder_id):
+                    texts += chunk_texts(passage.text, passage.path)
+        vectors, counts = embed_cached(self.embedder, texts, self.cache, progress, embed)
+        pool = dict(zip(texts, vectors, strict=True))
+        for doc in docs:
+            self._add_one(doc, pool)
+        return counts
+
+    def _add_one(self, doc: ExtractedDocument, pool: dict[str, np.ndarray]) -> int:
+        """Write one document's passages; vectors of new pieces come from ``pool``, else the cache."""
         passages = passages_of(doc, self.base_iri)
         info = document_info(doc, self.base_iri)
         embedder_id = self.embedder.id
@@ -373,7 +433,11 @@ class SearchIndex:
         }
         fresh = [p for p in passages if p.iri not in keep]
         pieces = [chunk_texts(p.text, p.path) for p in fresh]
-        embedded = self.embedder.embed_passages([t for texts in pieces for t in texts]) if fresh else None
+        flat = [t for texts in pieces for t in texts]
+        unknown = [t for t in flat if t not in pool]
+        if unknown:
+            pool = {**pool, **dict(zip(unknown, embed_cached(self.embedder, unknown, self.cache)[0], strict=True))}
+        embedded = np.array([pool[t] for t in flat], np.float32).reshape(len(flat), -1) if fresh else None
         fulltext = self.fulltext
         with self._rw.write():  # the swap: readers wait only while the prepared changes are applied
             removed, added, ids = self.catalog.replace_documents(
@@ -382,7 +446,7 @@ class SearchIndex:
             fulltext.remove([*removed, *keep.values()])
             fulltext.add((i, p.text, p.context) for i, p in zip(ids, passages, strict=True))
             self._remove_vectors(removed)
-            if embedded is not None:
+            if embedded is not None and len(flat):
                 ids = [
                     (pid << _CHUNK_BITS) | n
                     for pid, texts in zip(added, pieces, strict=True)
@@ -480,6 +544,8 @@ class SearchIndex:
             dense = self._dense(query_vector, limit, allowed)
             rankings.append([i for i, _ in dense])
             scores.update(dense)
+        elif mode == "hybrid":
+            rankings.append([])  # an empty index: nothing dense to rank
         if mode in ("bm25", "hybrid"):
             lexical = self.fulltext.search(query, limit, allowed)
             rankings.append([i for i, _ in lexical])
@@ -488,16 +554,16 @@ class SearchIndex:
         if mode == "hybrid":
             scores = dict(rrf(rankings, weights=[self.dense_weight, 1.0]))
         ranked = sorted(scores, key=lambda i: -scores[i])
-        ranked = self._documents_first(parse_ref(query), ranked, allowed)
-        hits = self._hits(query, ranked, scores, k, group)
+        ranked, named = self._documents_first(parse_ref(query), ranked, allowed)
+        hits = self._hits(query, ranked, scores, k, group, named)
         return SearchResult(query, mode, (time.perf_counter() - started) * 1000, hits)
 
     def _documents_first(
         self, ref: RefPattern | None, ranked: list[int], allowed: list[int] | None
-    ) -> list[int]:
-        """Move the passages of the document the query names to the front."""
+    ) -> tuple[list[int], set[int]]:
+        """Move the passages of the document the query names to the front; also returns the moved ids."""
         if ref is None:
-            return ranked
+            return ranked, set()
         keys = [
             d.key
             for d in self.catalog.documents()
@@ -512,7 +578,7 @@ class SearchIndex:
             rows = self.catalog.passages(ranked[: self.candidates])
             front = [i for i in ranked if i in rows and rows[i].document.key in implementing]
             front_set = set(front)
-            return front + [i for i in ranked if i not in front_set]
+            return front + [i for i in ranked if i not in front_set], front_set
         named = self.catalog.ids_of_documents(keys)
         if allowed is not None:
             allowed_set = set(allowed)
@@ -520,20 +586,26 @@ class SearchIndex:
         position = {i: n for n, i in enumerate(ranked)}
         named.sort(key=lambda i: position.get(i, len(ranked)))
         named_set = set(named)
-        return named + [i for i in ranked if i not in named_set]
+        return named + [i for i in ranked if i not in named_set], named_set
 
     def _hits(
-        self, query: str, ranked: list[int], scores: dict[int, float], k: int, group: bool
+        self, query: str, ranked: list[int], scores: dict[int, float], k: int, group: bool,
+        named: set[int] | frozenset[int] = frozenset(),
     ) -> list[Hit]:
         rows = self.catalog.passages(ranked[: max(k * 10, 50)])
         ordered = [i for i in ranked if i in rows]
-        if group:
-            groups = group_near_duplicates(ordered, lambda i: rows[i].text, k)
+        if group:  # copy clusters were found at ingest (search/copies.py): one lookup here
+            clusters = self.catalog.copy_clusters(ordered)
+            # The source (earliest document) heads a group, unless the query names a document of it.
+            groups = group_copies(ordered, clusters, lambda i: "0" if i in named else rows[i].document.date, k)
         else:
             groups = [(i, []) for i in ordered[:k]]
         return [
             Hit(
-                rows[head], scores.get(head, 0.0), highlights(query, rows[head].text), [rows[d] for d in dups]
+                rows[head],
+                max(scores.get(i, 0.0) for i in (head, *dups)),  # a group ranks by its best member
+                highlights(query, rows[head].text),
+                [rows[d] for d in dups],
             )
             for head, dups in groups
         ]
@@ -553,15 +625,23 @@ class SearchIndex:
         return ident
 
     @_reads
+    def provision_vectors(self, passage_ids: Sequence[int]) -> dict[int, np.ndarray]:
+        """One unit vector per passage: the normalized mean of its pieces' stored vectors."""
+        rows = self.catalog.texts(list(passage_ids))
+        out = {}
+        for pid, (text, path) in rows.items():
+            ids = np.array([(pid << _CHUNK_BITS) | n for n in range(len(chunk_texts(text, path)))], np.int64)
+            vector = self.vectors.get(ids).mean(axis=0)
+            out[pid] = vector / max(float(np.linalg.norm(vector)), 1e-12)
+        return out
+
+    @_reads
     def similar(self, ref: str, k: int = 10, group: bool = True) -> SearchResult:
         """Closest wordings of a provision in other documents ("more like this")."""
         started = time.perf_counter()
         ident = self.resolve_provision(ref)
         source = self.catalog.passages([ident])[ident]
-        stored = self.vectors.ids()
-        pieces = self.vectors.get(stored[(stored >> _CHUNK_BITS) == ident])
-        vector = pieces.mean(axis=0)
-        vector /= max(float(np.linalg.norm(vector)), 1e-12)
+        vector = self.provision_vectors([ident])[ident]
         others = [
             i
             for i in self.catalog.live_ids()

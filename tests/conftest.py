@@ -254,3 +254,24 @@ def _write_seed_store(path: Path, base: str = "https://w3id.org/vnkg/") -> None:
 def write_seed_store() -> Callable[..., None]:
     """Factory: ``write_seed_store(path, base)`` fills a store directory with the seeds and closes it."""
     return _write_seed_store
+
+
+# --- The kg command line run in-process (Typer's CliRunner) ---------------------------------------------
+
+
+def _run_kg(home: Path, *args: str) -> tuple[int, str, str]:
+    """``kg --home HOME ARGS...`` → (exit code, stdout, stderr); unexpected exceptions propagate."""
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    result = CliRunner().invoke(app, ["--home", str(home), *args])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="session")
+def run_kg() -> Callable[..., tuple[int, str, str]]:
+    """Factory: ``run_kg(home, "status", "117-KH/ThU", "--json")`` → (exit code, stdout, stderr)."""
+    return _run_kg
