@@ -152,8 +152,8 @@ class Corpus:
         from search.index import SearchIndex
 
         s = self.settings
-        return SearchIndex(s.index_path, lambda: make_embedder(s.embedder, s.embedder_model), s.base_iri,
-                           kind=s.vector_index, threads=s.search_threads, cache=self.embedding_cache)
+        return SearchIndex(s.index_path, lambda: make_embedder(s.embedder, s.embedder_model, s.embedder_threads),
+                           s.base_iri, kind=s.vector_index, threads=s.search_threads, cache=self.embedding_cache)
 
     @cached_property
     def embedding_cache(self) -> EmbeddingCache:
