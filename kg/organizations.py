@@ -25,7 +25,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, parse
 
 from kg.errors import KgError
@@ -230,6 +229,8 @@ def check(orgs: list[Organization], path: Path | str) -> None:
                                     org.line)
             if by_key[name_key(succ)] is org:
                 raise RegistryError(path, f"“{org.name}” không thể kế thừa chính nó", org.line)
+    import networkx as nx  # only here: modules importing this one stay light (`kg --help`)
+
     for label, step in (("cấp trên", lambda o: [o.parent] if o.parent else []),
                         ("kế thừa", lambda o: list(o.successors))):
         graph = nx.DiGraph((name_key(o.name), name_key(n)) for o in orgs for n in step(o))

@@ -15,7 +15,6 @@ from api.commands import JsonFlag, fail
 from api.commands.orgs import registry_of
 from api.corpus import Corpus
 from api.settings import Settings
-from api.status_files import reminder_docx, status_workbook
 from kg import cascade
 from kg import status as tracker
 from kg.errors import KgError
@@ -52,6 +51,8 @@ def register(app: typer.Typer) -> None:
                 result["tasks"] = tracker.unit_tasks(corpus.store, settings.base_iri, chosen.iri, registry)
         except (KgError, ValueError) as err:
             raise fail(err) from None
+        from api.status_files import reminder_docx, status_workbook  # docx, openpyxl: only to write files
+
         plan = tracker.plan_facts(corpus.store, settings.base_iri, chosen.iri)
         dates = tracker.answer_dates(corpus.store, settings.base_iri, chosen.iri)
         for path, write in ((xlsx, lambda p: status_workbook(result, plan, p, dates)),
