@@ -16,7 +16,7 @@ from ingest.citations import find_citations
 from ingest.datefix import fix_citation_dates, fix_document_date, years_in
 from ingest.layout import Layout, committee, lead_end, parse_layout
 from ingest.lead import Lead, issuing_phrase, lead_identity
-from ingest.normalize import clean, squash, unwrap
+from ingest.normalize import clean, drop_site_tail, looks_wrapped, squash, unwrap
 from ingest.orgs import Context, committee_of
 from ingest.outline import provisions
 from ingest.readers import SourceText, read_file
@@ -27,7 +27,7 @@ from ingest.tasks import extract_tasks
 from kg.document import ExtractedDocument, Issuer
 from kg.identity import TYPE_NAMES, TYPE_WORDS, DocumentNumber, issuer_level, make_key
 
-EXTRACTOR_VERSION = "6"
+EXTRACTOR_VERSION = "8"
 _PROVINCE_IN_TEXT = re.compile(r"Tỉnh [uủ][ỷy]\s+((?:[A-ZĐ][^\s,;.()]*\s?){1,3})")
 
 
@@ -108,8 +108,8 @@ def extract_source(source: SourceText, registry: Registry, known: KnownKeys | No
                    today: date | None = None) -> ExtractedDocument:
     """Parse already-read text into the extraction contract; ``today`` bounds plausible dates."""
     today = today or date.today()
-    text = clean(source.text)
-    if source.format == "pdf":  # a PDF keeps the page's line breaks inside paragraphs
+    text = drop_site_tail(clean(source.text))
+    if source.format in ("pdf", "image") or looks_wrapped(text):  # page-wide lines: PDF, OCR, copied text
         text = unwrap(text)
     layout = parse_layout(text)
     cites = find_citations(text)
