@@ -12,6 +12,7 @@ from pathlib import Path
 from ingest.citations import find_citations
 from ingest.layout import Layout, committee, parse_layout
 from ingest.normalize import clean, unwrap
+from ingest.ocr import OcrOptions
 from ingest.orgs import Context
 from ingest.outline import provisions
 from ingest.readers import SourceText, read_file
@@ -26,12 +27,15 @@ EXTRACTOR_VERSION = "1"
 _PROVINCE_IN_TEXT = re.compile(r"Tỉnh [uủ][ỷy]\s+((?:[A-ZĐ][^\s,;.()]*\s?){1,3})")
 
 
-def extract_file(path: Path, registry: Registry, known: KnownKeys | None = None) -> ExtractedDocument:
+def extract_file(
+    path: Path, registry: Registry, known: KnownKeys | None = None, ocr: OcrOptions | None = None
+) -> ExtractedDocument:
     """Read and parse one file. Raises ``UnreadableFileError`` for files that cannot be read.
 
-    ``known`` looks up the keys the corpus already gives a number, to date undated citations.
+    ``known`` looks up the keys the corpus already gives a number, to date undated citations;
+    ``ocr`` says how scanned pages are recognized (cache directory, processes, progress).
     """
-    return extract_source(read_file(Path(path)), registry, known)
+    return extract_source(read_file(Path(path), ocr=ocr), registry, known)
 
 
 def _province(org: str | None, parent: str | None, text: str) -> str | None:
@@ -62,7 +66,7 @@ def _issuer(layout: Layout, text: str) -> tuple[Issuer, Context]:
 def extract_source(source: SourceText, registry: Registry, known: KnownKeys | None = None) -> ExtractedDocument:
     """Parse already-read text into the extraction contract."""
     text = clean(source.text)
-    if source.format == "pdf":  # a PDF keeps the page's line breaks inside paragraphs
+    if source.format in ("pdf", "image"):  # a PDF or a scan keeps the page's line breaks inside paragraphs
         text = unwrap(text)
     layout = parse_layout(text)
     issuer, ctx = _issuer(layout, text)
@@ -104,4 +108,5 @@ def extract_source(source: SourceText, registry: Registry, known: KnownKeys | No
         tasks=extract_tasks([p for p in items if p["id"] != "preamble"], year),  # the basis clause assigns nothing
         recipients=layout.recipients,
         warnings=warnings + resolution.warnings,
+        ocr=source.ocr,
     )
