@@ -6,12 +6,11 @@ Routes live in ``api/routes/``, one module per area, each exposing ``router``; a
 (served at ``/static``); nothing is loaded from a CDN.
 
 State on ``app.state``: ``corpus`` (store, registry, search index, settings, ...), ``query_pool``
-(SPARQL workers), ``templates`` and ``search_lock`` (hold it while using ``corpus.search``).
+(SPARQL workers) and ``templates``. ``corpus.search`` is safe to call from many threads at once.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -58,7 +57,6 @@ def create_app(corpus: Corpus) -> FastAPI:
     app.state.corpus = corpus
     app.state.query_pool = pool
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
-    app.state.search_lock = threading.Lock()
     errors.install(app)
     app.add_middleware(
         CORSMiddleware,

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from api.commands import extract, graph, graphquery, ingest, search, serve
-from api.settings import Settings
+from api.commands import config, extract, fail, graph, graphquery, ingest, reuse, search, serve
+from api.settings import ConfigError, Settings
 
 app = typer.Typer(
     help="Đồ thị tri thức và tìm kiếm ngữ nghĩa văn bản chỉ đạo của Đảng.",
@@ -24,11 +24,17 @@ def _root(
     home: Annotated[
         Path | None, typer.Option("--home", help="Thư mục dữ liệu (mặc định: $KG_HOME).")
     ] = None,
+    config_file: Annotated[
+        Path | None, typer.Option("--config", help="Tệp cấu hình TOML (mặc định: <thư mục dữ liệu>/config.toml).")
+    ] = None,
 ) -> None:
-    ctx.obj = Settings.load(home)
+    try:
+        ctx.obj = Settings.load(home, config=config_file)
+    except ConfigError as err:
+        raise fail(err) from None
 
 
-for module in (extract, ingest, graphquery, serve, search, graph):
+for module in (extract, ingest, graphquery, serve, search, graph, config, reuse):
     module.register(app)
 
 

@@ -14,8 +14,11 @@ from pathlib import Path
 
 import pyoxigraph
 
+from api import reuse
+from api.ocr import OcrProgress, ocr_options
 from api.settings import Settings
 from ingest import pipeline
+from ingest.readers import SUPPORTED
 from ingest.registry import Registry
 from kg import store as graph_store
 from kg.document import ExtractedDocument
@@ -24,13 +27,16 @@ from kg.identity import match_form
 from search.embedders import make_embedder
 from search.index import SearchIndex
 
-INGESTIBLE = (".txt", ".docx", ".pdf", ".doc")
 FAILED = "failed"
+SKIPPED = "skipped"
 
 
 @dataclass(frozen=True)
 class IngestEvent:
-    """The outcome for one file: ``ingested``, ``replaced``, ``unchanged`` or ``failed`` (with a reason)."""
+    """The outcome for one file: ``ingested``, ``replaced``, ``unchanged``, ``skipped`` or ``failed``.
+
+    ``reason`` says why a file failed or was skipped (or which file an unchanged copy repeats).
+    """
 
     path: Path
     status: str
@@ -39,18 +45,28 @@ class IngestEvent:
 
 
 def collect_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[IngestEvent]]:
-    """Files to ingest (folders walked recursively, sorted), and failures for paths that do not exist."""
+    """Files to ingest (folders walked recursively, sorted), and events for the others.
+
+    A path that does not exist fails; a file of an unsupported type inside a folder is skipped with
+    its reason (a file named explicitly is always tried, and fails with the reader's reason).
+    """
     files: list[Path] = []
-    missing: list[IngestEvent] = []
+    others: list[IngestEvent] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INGESTIBLE)
+            for found in sorted(p for p in path.rglob("*") if p.is_file()):
+                if found.suffix.lower() in SUPPORTED:
+                    files.append(found)
+                else:
+                    kind = found.suffix.lower() or "không có phần mở rộng"
+                    others.append(IngestEvent(found, SKIPPED, f"định dạng không hỗ trợ ({kind}); "
+                                                              f"chỉ nạp {' '.join(SUPPORTED)}"))
         elif path.is_file():
             files.append(path)
         else:
-            missing.append(IngestEvent(path, FAILED, "không tìm thấy tệp hoặc thư mục"))
-    return list(dict.fromkeys(p.resolve() for p in files)), missing
+            others.append(IngestEvent(path, FAILED, "không tìm thấy tệp hoặc thư mục"))
+    return list(dict.fromkeys(p.resolve() for p in files)), others
 
 
 def _sha256(path: Path) -> str:
@@ -78,12 +94,21 @@ class Corpus:
         """The search index (FAISS + full text); the embedder is loaded on first use, once."""
         s = self.settings
         return SearchIndex(s.index_path, lambda: make_embedder(s.embedder, s.embedder_model), s.base_iri,
-                           kind=s.vector_index)
+                           kind=s.vector_index, threads=s.search_threads)
 
     @cached_property
     def registry(self) -> Registry:
         """The registry of central documents."""
         return Registry.load(self.settings.registry_path)
+
+    @cached_property
+    def extractor_version(self) -> str:
+        """What the unchanged check compares: the extractor's version and the registry's content.
+
+        Either changing means a stored extraction may be stale, so the next ingest redoes it.
+        """
+        digest = hashlib.sha256(self.settings.registry_path.read_bytes()).hexdigest()[:12]
+        return f"{pipeline.EXTRACTOR_VERSION}+registry.{digest}"
 
     def prepare_graph(self) -> None:
         """Load the ontology and registry graphs (when changed) and drop incomplete file graphs."""
@@ -95,29 +120,51 @@ class Corpus:
         """Keys the store already gives ``number`` (dates citations a text leaves undated)."""
         return graph_store.known_keys(self.store, self.settings.base_iri, number, padded=match_form(number))
 
-    def ingest(self, paths: Iterable[Path | str]) -> Iterator[IngestEvent]:
+    def ingest(
+        self, paths: Iterable[Path | str], *, force: bool = False, ocr_progress: OcrProgress | None = None
+    ) -> Iterator[IngestEvent]:
         """Ingest files and folders one file at a time; one event per file, failures included.
 
         A failing file never stops the batch; each file's graph is written in one transaction.
+        ``force`` re-extracts files even when their content and the extractor are unchanged;
+        ``ocr_progress`` is told about every page recognized in a scanned file.
         """
-        files, missing = collect_files(paths)
-        yield from missing
+        files, others = collect_files(paths)
+        yield from others
         self.prepare_graph()
         with self.search.bulk():  # the vector file is written once, at the end
             for path in files:
-                yield self.ingest_file(path)
+                yield self.ingest_file(path, force=force, ocr_progress=ocr_progress)
 
-    def ingest_file(self, path: Path) -> IngestEvent:
+    def unchanged(self, path: Path, sha256: str) -> IngestEvent | None:
+        """The ``unchanged`` event when ``path``'s content is already stored by this extractor, else None.
+
+        The same content stored from another path that no longer exists is a moved file (not
+        unchanged: its provenance is rewritten); one that still exists is a copy (unchanged).
+        """
+        record = graph_store.file_record(self.store, self.settings.base_iri,
+                                         graph_store.file_graph(self.settings.base_iri, sha256))
+        if record is None or record.extractor_version != self.extractor_version or record.path is None:
+            return None
+        if record.path != str(path) and not Path(record.path).is_file():
+            return None
+        if not self.search.has_source(record.path):
+            return None
+        copy_of = None if record.path == str(path) else f"cùng nội dung với {record.path}"
+        return IngestEvent(path, graph_store.UNCHANGED, copy_of)
+
+    def ingest_file(
+        self, path: Path, *, force: bool = False, ocr_progress: OcrProgress | None = None
+    ) -> IngestEvent:
         """Extract one file and replace its named graph (nothing is written when it is unchanged)."""
         base = self.settings.base_iri
         try:
-            graph = graph_store.file_graph(base, path)
-            if graph_store.stored_sha256(self.store, base, graph) == _sha256(path) \
-                    and self.search.has_source(str(path)):
-                return IngestEvent(path, graph_store.UNCHANGED)
-            doc = pipeline.extract_file(path, self.registry, self.known_keys)
+            if not force and (same := self.unchanged(path, _sha256(path))):
+                return same
+            doc = pipeline.extract_file(path, self.registry, self.known_keys,
+                                        ocr=ocr_options(self.settings, path, ocr_progress))
             status = graph_store.write_document(self.store, base, doc, path=path,
-                                                extractor_version=pipeline.EXTRACTOR_VERSION)
+                                                extractor_version=self.extractor_version, force=force)
             self._after_write(path, doc)  # also when only the search index lacked it
             return IngestEvent(path, status, doc=doc)
         except UnreadableFileError as err:
@@ -132,3 +179,4 @@ class Corpus:
     def _after_write(self, path: Path, doc: ExtractedDocument) -> None:
         """Called once a file's graph holds ``doc``: the place to (re)index its provisions for search."""
         self.search.add_document(doc)  # replaces the file's earlier passages; unchanged ones keep their vectors
+        reuse.update_lineage(self, doc["key"])  # provision lineage against its parents and ingested children

@@ -1,8 +1,9 @@
 """Read models of the JSON API, as SPARQL over the graph vocabulary (``kg/vocab.py``).
 
 Every function takes the store and the base IRI and returns plain JSON-shaped values. User input
-reaches query text only as terms printed by pyoxigraph (``str(Literal(x))``, ``str(NamedNode(iri))``),
-which escapes literals and validates IRIs.
+reaches query text only as terms printed by pyoxigraph (``str(Literal(x))``, :func:`kg.terms.named_node`,
+:func:`kg.terms.values`), which escape literals and validate IRIs (an invalid IRI is a
+:class:`kg.terms.InvalidIriError`, answered with 400).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from kg.cascade import describe as describe_documents
 from kg.hierarchy import build_hierarchy, focus, layered_layout
 from kg.identity import TYPE_NAMES, canonical_code
 from kg.store import select
+from kg.terms import named_node, values
 from kg.text import slugify
 from kg.vocab import project, sparql_prefixes
 
@@ -110,7 +112,7 @@ def document_detail(store: Store, base: str, iri: str) -> dict[str, Any] | None:
     doc = summaries(store, base, [iri]).get(iri)
     if doc is None:
         return None
-    me = str(NamedNode(iri))
+    me = str(named_node(iri))
     issuer = select(store, base, f"""SELECT ?o (SAMPLE(?l) AS ?label) (SAMPLE(?lv) AS ?level) WHERE {{
         {me} eli:passed_by ?o . OPTIONAL {{ ?o skos:prefLabel ?l }} OPTIONAL {{ ?o vnkg:level ?lv }} }} GROUP BY ?o""")
     doc["organization"] = ({"iri": issuer[0]["o"].value, "name": _value(issuer[0]["label"]),
@@ -141,7 +143,8 @@ def relations(store: Store, base: str, iri: str) -> dict[str, list[dict[str, Any
     branches = " UNION ".join(
         f'{{ ?d {prop} ?x BIND("{name}" AS ?rel) }}' if way == "out" else f'{{ ?x {prop} ?d BIND("{name}" AS ?rel) }}'
         for name, (prop, way) in _RELATIONS.items())
-    rows = select(store, base, f"SELECT DISTINCT ?rel ?x WHERE {{ {branches} }}".replace("?d", str(NamedNode(iri))))
+    me = values("d", [named_node(iri)])
+    rows = select(store, base, f"SELECT DISTINCT ?rel ?x WHERE {{ {me} {branches} }}")
     linked = summaries(store, base, sorted({r["x"].value for r in rows}))
     out: dict[str, list[dict[str, Any]]] = {name: [] for name in _RELATIONS}
     for r in rows:
@@ -174,7 +177,7 @@ def hierarchy(store: Store, base: str, *, root: str | None = None, depth: int | 
 
 def describe(store: Store, base: str, iri: str) -> list[Any]:
     """Triples about ``iri`` from every graph, and about its provisions and tasks (for dereferencing)."""
-    me = str(NamedNode(iri))
+    me = str(named_node(iri))
     query = sparql_prefixes(base) + f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
         {{ BIND({me} AS ?s) }} UNION {{ {me} eli:has_part ?s }} UNION {{ {me} vnkg:hasTask ?s }}
         ?s ?p ?o }}"""
@@ -183,6 +186,6 @@ def describe(store: Store, base: str, iri: str) -> list[Any]:
 
 def incoming(store: Store, iri: str, limit: int = 500) -> list[tuple[Any, Any]]:
     """(subject, predicate) pairs pointing at ``iri``."""
-    rows = store.query(f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {NamedNode(iri)} }} LIMIT {int(limit)}",
+    rows = store.query(f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {named_node(iri)} }} LIMIT {int(limit)}",
                        use_default_graph_as_union=True)
     return [(row["s"], row["p"]) for row in rows]

@@ -12,6 +12,8 @@ term, title — is read here too; resolving it to a document key is ``resolve``'
 ('27/CT-TTg', '2016-09-08', 'Thủ tướng Chính phủ', 'đẩy mạnh học tập')
 >>> [(c.type_code, c.bare_seq) for c in find_citations("Kết luận 01 và CT 23")]
 [('KL', '01'), ('CT', '23')]
+>>> [c.number for c in find_citations("Kế hoạch số 96-KH/TƯ của Ban Thường vụ Tỉnh ủy; Chỉ thị 05-CT/TƯ của Ban Bí thư")]
+['96-KH/TU', '05-CT/TW']
 >>> [c.named_key for c in find_citations("thực hiện Nghị quyết Trung ương 4 khoá XII, XIII về x")]
 ['NQTW4-khoaXII', 'NQTW4-khoaXIII']
 """
@@ -44,7 +46,8 @@ _NQ_LOCAL_CONGRESS = re.compile(
     r"(?<!\w)(?i:nghị quyết)\s+Đại hội\s+Đảng bộ\s+(tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn)"
     r"((?:\s+[A-ZĐÂĂÊÔƠƯ][\w]*)*)\s+lần thứ\s+([IVXL]+)"
 )
-_DATE_LEAD = re.compile(r"\s*[,(]?\s*(?:ban hành\s+)?(?:ngày\s*)", re.IGNORECASE)
+# A date belongs to the citation it follows, within the sentence: never across a blank line.
+_DATE_LEAD = re.compile(r"(?![ \t]*\n[ \t]*\n)\s*[,(]?\s*(?:ban hành\s+)?(?:ngày\s*)", re.IGNORECASE)
 _PAREN_DATE = re.compile(r"\s*\(\s*(?=\d)")
 # An issuer is capitalized words and the lower-case words of body names ("Ban Bí thư").
 _ORG_WORDS = (
@@ -137,6 +140,17 @@ def _read_details(text: str, cite: Citation) -> None:
         cite.span_end = stop
 
 
+_PRINTED_TU = re.compile(r"/\s*T[Ưư](?!\w)")
+
+
+def _local_tu(text: str, cite: Citation) -> None:
+    """"TƯ" abbreviates Trung ương, but some print it for Tỉnh ủy: "Kế hoạch số 96-KH/TƯ ... của Ban
+    Thường vụ Tỉnh ủy Lai Châu" is 96-KH/TU. The issuer named with the citation decides."""
+    if (cite.number and cite.number.endswith("/TW") and cite.issuer
+            and _PRINTED_TU.search(text, cite.start, cite.end) and re.search(r"Tỉnh [uủ][ỷy]", cite.issuer)):
+        cite.number = cite.number[:-2] + "TU"
+
+
 def _named(text: str) -> list[Citation]:
     found: list[Citation] = []
     for m in _NQ_TW.finditer(text):
@@ -185,5 +199,6 @@ def find_citations(text: str) -> list[Citation]:
     found.sort(key=lambda c: c.start)
     for cite in found:
         _read_details(text, cite)
+        _local_tu(text, cite)
         cite.alias = bool(_ALIAS_CUE.search(text, max(0, cite.start - 25), cite.start))
     return found

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from ingest.dates import match_date
 from ingest.normalize import squash
 from ingest.orgs import org_case
-from kg.identity import ISSUER_CODES, TYPE_WORDS, DocumentNumber, parse_number
+from kg.identity import ISSUER_CODES, PARTY_NUMBER, TYPE_WORDS, DocumentNumber, parse_number
+from kg.text import fold
 
 _HEADER_LINES = 45
 _TYPE_LINE = re.compile(
@@ -21,7 +22,8 @@ _ISSUING_BODY = re.compile(r"^\s*CỦA\s+(.+?)\s*$")  # "CHỈ THỊ / CỦA BAN
 _NUMBER_LINE = re.compile(r"^\s*Số\s*:?\s*(\d.*)$")
 _DATE_LINE = re.compile(r"^\s*(?P<place>[^,\n]{2,40}?)\s*,\s*ngày\s+\d", re.IGNORECASE)
 _SEPARATOR = re.compile(r"^\s*[-_=*·.–—]{3,}\s*$")
-_BASIS_CUE = re.compile(r"^\s*(Thực hiện|Căn cứ|Triển khai|Theo|Thi hành|Qua|Trên cơ sở)\b")
+_BASIS_CUE = re.compile(r"^\s*(Thực hiện|Căn cứ|Triển khai|Theo(?!\s+(?:đó|báo cáo|kế hoạch\s*,))|Thi hành|Qua"
+                        r"|Trên cơ sở)\b")
 _BASIS_END = re.compile(r"ban hành|như sau\s*:?\s*$|xây dựng [Kk]ế hoạch")
 _SECTION = re.compile(r"^\s*(?:[IVX]{1,5}\.|\d{1,2}\.)\s")
 _RECIPIENTS = re.compile(r"^\s*Nơi nhận\s*:?", re.IGNORECASE)
@@ -33,7 +35,13 @@ _PERSON = re.compile(r"^\s*([A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨ
 _ANNEX = re.compile(r"^\s*(ĐỀ CƯƠNG|PHỤ LỤC|Phụ lục)\b")
 _FOOTNOTE = re.compile(r"^\s*(?:⁽[\d¹²³⁴⁵⁶⁷⁸⁹⁰]+⁾|\((?:\d{1,2}|[^\w\s()]{1,2})\)|\[\d{1,2}\])\s*\S")
 _DEPARTMENT = re.compile(r"^(BAN |VĂN PHÒNG|ỦY BAN KIỂM TRA|UỶ BAN KIỂM TRA|TRUNG TÂM)")
-_PARTY_MOTTO = "ĐẢNG CỘNG SẢN VIỆT NAM"
+_PARTY_MOTTO = "dang cong san viet nam"  # folded: OCR writes "CỘNG SẲN" for "CỘNG SẢN"
+_FOLDED_TYPES = {fold(w): w for w in [*TYPE_WORDS, "chương trình hành động", "đề án"]}
+_FOLDED_TYPE_LINE = re.compile(r"^\s*(" + "|".join(sorted(_FOLDED_TYPES, key=len, reverse=True)) + r")\s*$")
+# A header line names an organization: a committee, a party organization, a department or office.
+_ORG_LINE = re.compile(r"\b(?:dang bo|dang uy|tinh uy|thanh uy|huyen uy|quan uy|thi uy|chi bo|ban |van phong"
+                       r"|uy ban|trung uong|bo chinh tri|dang doan|ban can su)")
+_PROSE = 100  # a line this long that is not all capitals is running text: the header is over
 _SUBJECT = re.compile(r"^\s*V/v\.?\s+(.+?)\s*$", re.IGNORECASE)
 
 
@@ -85,9 +93,30 @@ def _is_upper(text: str) -> bool:
     return len(letters) >= 3 and sum(c.isupper() for c in letters) / len(letters) > 0.85
 
 
+def _type_match(line: str) -> tuple[str, str | None] | None:
+    """(type word, issuing body) of a type line ("KẾ HOẠCH", "CHỈ THỊ CỦA BAN BÍ THƯ"), also with OCR's
+    wrong diacritics ("KÉ HOẠCH"); ``None`` for any other line."""
+    if m := _TYPE_LINE.match(line):
+        return m.group(1), m.group("body")
+    if _is_upper(line) and (m := _FOLDED_TYPE_LINE.match(fold(line))):
+        return _FOLDED_TYPES[m.group(1)].upper(), None
+    return None
+
+
+def _body_start(lines: list[Line]) -> int:
+    """Without a type line, the header ends where the text starts: an opening clause, a heading,
+    "Kính gửi", or running text."""
+    for i, line in enumerate(lines[:_HEADER_LINES]):
+        s = line.stripped
+        if (_BASIS_CUE.match(s) or _SECTION.match(s) or s.startswith("Kính gửi")
+                or (len(s) >= _PROSE and not _is_upper(s))):
+            return i
+    return min(len(lines), _HEADER_LINES)
+
+
 def _header(layout: Layout, type_index: int | None) -> None:
     lines = layout.lines
-    limit = type_index if type_index is not None else min(len(lines), _HEADER_LINES)
+    limit = type_index if type_index is not None else _body_start(lines)
     cells = [(k, cell.strip()) for k, line in enumerate(lines[:limit]) for cell in line.text.split("\t")]
     for k, s in cells:  # the two header columns may share a line, split by a tab
         number = _NUMBER_LINE.match(s)
@@ -100,11 +129,12 @@ def _header(layout: Layout, type_index: int | None) -> None:
         if date_line and layout.date is None and (found := match_date(s)):
             layout.place, layout.date = squash(date_line.group("place")), found.value
             continue
-        if s and s != "*" and _PARTY_MOTTO not in s.upper() and _is_upper(s) and not _TYPE_LINE.match(s):
+        if (s and s != "*" and _PARTY_MOTTO not in fold(s) and _is_upper(s) and _type_match(s) is None
+                and _ORG_LINE.search(fold(s))):
             layout.header_orgs.append(s)
-    if layout.number is None:
+    if layout.number is None:  # a header cell holding only the number, without "Số"
         for line in lines[:limit]:
-            if (found := parse_number(line.stripped)) and found.form == "party":
+            if PARTY_NUMBER.fullmatch(line.stripped) and (found := parse_number(line.stripped)):
                 layout.number = found
                 break
 
@@ -204,14 +234,13 @@ def parse_layout(text: str) -> Layout:
     """Locate every part of the document in the cleaned text."""
     layout = Layout(split_lines(text))
     lines = layout.lines
-    type_index = next((i for i, line in enumerate(lines[:_HEADER_LINES]) if _TYPE_LINE.match(line.stripped)),
-                      None)
+    type_index = next((i for i, line in enumerate(lines[:_HEADER_LINES]) if _type_match(line.stripped)), None)
     _header(layout, type_index)
     if type_index is not None:
-        type_line = _TYPE_LINE.match(lines[type_index].stripped)
-        layout.type_word = type_line.group(1).capitalize()
-        if type_line.group("body"):
-            layout.issuing_body = org_case(type_line.group("body"))
+        type_word, issuing_body = _type_match(lines[type_index].stripped)
+        layout.type_word = type_word.capitalize()
+        if issuing_body:
+            layout.issuing_body = org_case(issuing_body)
         following = next((k for k in range(type_index + 1, len(lines)) if lines[k].stripped), None)
         if following is not None and (body := _ISSUING_BODY.match(lines[following].stripped)) and _is_upper(
                 body.group(1)):
@@ -219,8 +248,10 @@ def parse_layout(text: str) -> Layout:
             type_index = following
         after_title = _title(layout, type_index)
     else:
-        after_title = next((i for i, line in enumerate(lines) if _BASIS_CUE.match(line.stripped)
-                            or _SECTION.match(line.stripped)), 0)
+        after_title = _body_start(lines)  # an opening clause is the first thing after the header, or none
+        while after_title < len(lines) and (not lines[after_title].stripped
+                                             or lines[after_title].stripped.startswith("Kính gửi")):
+            after_title += 1
         subject = next((line for line in lines[:after_title] if _SUBJECT.match(line.stripped)), None)
         if subject:  # a letter (công văn) states its subject as "V/v ..."
             m = _SUBJECT.match(subject.text)
@@ -232,12 +263,19 @@ def parse_layout(text: str) -> Layout:
     return layout
 
 
+def lead_end(layout: Layout, limit: int = 2000) -> int:
+    """Where the lead of a headerless text ends: the first section heading, at most ``limit`` characters."""
+    first = next((line.start for line in layout.lines if _SECTION.match(line.stripped)), limit)
+    return min(first, limit)
+
+
 def committee(layout: Layout) -> tuple[str | None, str | None]:
     """(committee, parent organization) from the header, else from the number and the place line."""
     orgs = [org_case(s) for s in layout.header_orgs]
     if len(orgs) >= 2:
         parent, own = orgs[-2], orgs[-1]
-        if _DEPARTMENT.match(layout.header_orgs[-1].upper()) and "ỦY" not in layout.header_orgs[-1].upper():
+        last = re.sub(r"[UỦ][ỶY] BAN", "", layout.header_orgs[-1].upper())  # "ỦY BAN KIỂM TRA" is no committee
+        if _DEPARTMENT.match(layout.header_orgs[-1].upper()) and "ỦY" not in last and "UỶ" not in last:
             own = f"{own} {parent}"
         return own, parent
     if len(orgs) == 1:

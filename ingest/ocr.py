@@ -27,6 +27,7 @@ import subprocess
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from PIL import Image, ImageFilter
@@ -121,10 +122,12 @@ def _segments(line: list[_Word]) -> list[list[_Word]]:
     """Split a printed line where the gap between two words is as wide as a column gutter."""
     height = statistics.median(w.height for w in line)
     parts: list[list[_Word]] = [[line[0]]]
-    for prev, word in zip(line, line[1:], strict=False):
+    for prev, word in pairwise(line):
         if word.left - prev.right > _COLUMN_GAP * height:
             parts.append([])
         parts[-1].append(word)
+    if len(parts) > 1:  # a lone doubtful word standing in a gutter is a stain, not a third column
+        parts = [part for part in parts if len(part) > 1 or part[0].conf >= MIN_MARK_CONFIDENCE] or parts
     return parts
 
 

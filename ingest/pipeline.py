@@ -6,14 +6,16 @@ shapes the result into the extraction contract (kg/document.py, SPEC section 3).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
 from ingest.citations import find_citations
-from ingest.layout import Layout, committee, parse_layout
-from ingest.normalize import clean, unwrap
+from ingest.layout import Layout, committee, lead_end, parse_layout
+from ingest.lead import Lead, issuing_phrase, lead_identity
+from ingest.normalize import clean, squash, unwrap
 from ingest.ocr import OcrOptions
-from ingest.orgs import Context
+from ingest.orgs import Context, committee_of
 from ingest.outline import provisions
 from ingest.readers import SourceText, read_file
 from ingest.registry import Registry
@@ -23,7 +25,7 @@ from ingest.tasks import extract_tasks
 from kg.document import ExtractedDocument, Issuer
 from kg.identity import TYPE_NAMES, TYPE_WORDS, make_key
 
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "3"
 _PROVINCE_IN_TEXT = re.compile(r"Tỉnh [uủ][ỷy]\s+((?:[A-ZĐ][^\s,;.()]*\s?){1,3})")
 
 
@@ -46,8 +48,19 @@ def _province(org: str | None, parent: str | None, text: str) -> str | None:
     return max(set(places), key=places.count) if places else None
 
 
-def _issuer(layout: Layout, text: str) -> tuple[Issuer, Context]:
+def content_key(text: str, type_code: str | None, year: int | None) -> str:
+    """The key of a document that prints no number: derived from its text alone, so the same text
+    gets the same key wherever the file lies and whatever it is called."""
+    digest = hashlib.sha256(squash(text).encode("utf-8")).hexdigest()[:12]
+    return f"{type_code or 'VB'}-{digest}@{year or '?'}"
+
+
+def _issuer(layout: Layout, text: str, stated: str | None) -> tuple[Issuer, Context]:
+    """The issuer from the header; else from what the text states (a lead sentence, the issuing phrase)."""
     org, parent = committee(layout)
+    if org is None and stated:
+        org = committee_of(stated) if not stated.startswith(("Ban Tuyên giáo", "Ban Tổ chức", "Ban Dân vận",
+                                                              "Văn phòng", "Ủy ban", "Ban Nội chính")) else stated
     province = _province(org, parent, text)
     if parent is None and province and org and re.match(r"(Thành ủy|Huyện ủy|Quận ủy|Thị ủy) ", org):
         parent = f"Đảng bộ tỉnh {province}"
@@ -56,6 +69,8 @@ def _issuer(layout: Layout, text: str) -> tuple[Issuer, Context]:
     name = layout.issuing_body or org
     if layout.issuing_body:
         pass
+    elif stated and not committee(layout)[0]:
+        name = stated
     elif org and ("THƯỜNG VỤ" in on_behalf or re.search(r"Ban Thường vụ [^,;]*ban hành", basis)):
         name = f"Ban Thường vụ {org}"
     elif org and "CHẤP HÀNH" in on_behalf:
@@ -69,24 +84,34 @@ def extract_source(source: SourceText, registry: Registry, known: KnownKeys | No
     if source.format in ("pdf", "image"):  # a PDF or a scan keeps the page's line breaks inside paragraphs
         text = unwrap(text)
     layout = parse_layout(text)
-    issuer, ctx = _issuer(layout, text)
-    number = layout.number
-    year = int(layout.date[:4]) if layout.date else None
-    code = number.type_code if number else (TYPE_WORDS.get((layout.type_word or "").lower()))
-    doc_type = layout.type_word or (TYPE_NAMES.get(code) if code else None)
+    cites = find_citations(text)
+    lead: Lead | None = None
+    if layout.number is None:  # no number in the header: a lead sentence may announce the document
+        lead = lead_identity(text, cites, lead_end(layout))
+    stated = issuing_phrase(text[layout.basis_span[0] : layout.basis_span[1]]) if lead is None else None
+    issuer, ctx = _issuer(layout, text, lead.issuer if lead else stated[0] if stated else None)
+    number = layout.number or (lead.number if lead else None)
+    issued = layout.date or (lead.date if lead else None)
+    year = int(issued[:4]) if issued else None
+    type_word = layout.type_word or (lead.doc_type if lead else stated[1] if stated else None)
+    code = number.type_code if number else (TYPE_WORDS.get((type_word or "").lower()))
+    doc_type = type_word or (TYPE_NAMES.get(code) if code else None)
+    title, title_span = layout.title, layout.title_span
+    if lead and title is None:
+        title, title_span = lead.title, lead.title_span
     warnings: list[str] = []
     if number is None:
-        warnings.append("Không tìm thấy số, ký hiệu văn bản (no document number)")
-    if layout.date is None:
+        warnings.append("Không tìm thấy số, ký hiệu văn bản; khóa văn bản lấy theo nội dung "
+                        "(no document number: key derived from the content)")
+    if issued is None:
         warnings.append("Không tìm thấy ngày ban hành (no issue date)")
 
-    cites = find_citations(text)
     resolution = resolve_citations(cites, ctx, registry, number.text if number else None, year, known)
     for ref in resolution.references:
         for mention in ref["mentions"]:
             mention["text"] = source.text[mention["start"] : mention["end"]]
     footnote_spans = [(layout.lines[i].start, layout.lines[i].end) for i in layout.footnotes]
-    rel = type_relations(text, cites, resolution.keys, layout.title_span, layout.basis_span, footnote_spans)
+    rel = type_relations(text, cites, resolution.keys, title_span, layout.basis_span, footnote_spans)
     items = provisions(layout)
     return ExtractedDocument(
         source={"path": source.path, "sha256": source.sha256, "format": source.format},
@@ -95,10 +120,10 @@ def extract_source(source: SourceText, registry: Registry, known: KnownKeys | No
         doc_type_code=code,
         issuer=issuer,
         place=layout.place,
-        date=layout.date,
-        title=layout.title,
+        date=issued,
+        title=title,
         signer=layout.signer,  # type: ignore[typeddict-item]
-        key=make_key(number, year) if number else f"{Path(source.path).stem}@{year or '?'}",
+        key=make_key(number, year) if number else content_key(text, code, year),
         based_on=rel.based_on,
         implements=rel.implements,
         implements_partly=rel.implements_partly,

@@ -40,8 +40,7 @@ LIST_ITEMS = 5  # this many sibling items each linking elsewhere make a list pag
 _SNIFF_BYTES = 4096
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _BLOCKS = frozenset(
-    "address article aside blockquote body dd div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 "
-    "h6 header hr li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
+    ["address", "article", "aside", "blockquote", "body", "dd", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul"]
 )
 _DROP_TAGS = ("script", "style", "noscript", "form", "button", "select", "textarea", "iframe", "nav", "aside")
 _RELATED = re.compile(
@@ -124,12 +123,10 @@ def _prune(root: _Element, headline: str) -> None:
             continue
         text = _text(el)
         first = next((t for t in (s.strip() for s in el.itertext()) if t), "")
-        if el.tag in _BLOCKS and (
+        if (el.tag in _BLOCKS and (
             (_RELATED.match(first) and (_link_share(el) > 0.3 or len(text) < 40))
             or (el.find(".//a") is not None and _link_share(el) > 0.5)
-        ):
-            el.drop_tree()
-        elif el.tag in ("h1", "h2", "h3") and _is_headline(text, headline):
+        )) or (el.tag in ("h1", "h2", "h3") and _is_headline(text, headline)):
             el.drop_tree()
 
 

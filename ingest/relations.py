@@ -78,6 +78,8 @@ def type_relations(text: str, cites: list[Citation], keys: list[str | None],
         if key is None or cite.alias:
             continue
         parent = parents[k]
+        if parent is not None and keys[parent] is None:
+            parent = None  # nested in the document's own number (a lead sentence): read as top-level
         if parent is not None:
             outer = keys[parents[k]]
             if outer and outer != key and _cue_before(text, cite.start, cites[parent].end):

@@ -18,13 +18,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyoxigraph import NamedNode, Store
+from pyoxigraph import Literal, NamedNode, Store
 
 from kg.errors import UnknownReferenceError
 from kg.identity import split_key
 from kg.mapping import doc_type_names
 from kg.refs import RefQuery, parse_ref
 from kg.store import select
+from kg.terms import dataset_iri, named_node, values
 from kg.vocab import ELI, FOAF, project
 
 
@@ -58,29 +59,28 @@ class Resolution:
                 f"cùng số hiệu còn: {others}. Ghi rõ năm (ví dụ {self.others[0].key}) để chọn văn bản khác.")
 
 
-def _values(nodes: Iterable[str]) -> str:
-    return " ".join(f"<{n}>" for n in nodes)
-
-
 def _edge_values(base: str) -> str:
     ns = project(base).ns
-    return f"<{ns.implements.value}> <{ns.implementsPartly.value}> <{ELI.based_on.value}>"
+    return values("p", [ns.implements, ns.implementsPartly, ELI.based_on])
 
 
 def resolve(store: Store, base: str, ref: str | RefQuery) -> Resolution:
-    """The document a REF names: among homonyms, the one most documents implement, else the newest."""
+    """The document a REF names: among homonyms, the one most documents implement, else the newest.
+
+    An IRI must be one of this dataset's (``base``); every typed value reaches the query as a
+    validated term (:mod:`kg.terms`), never as text.
+    """
     query = parse_ref(ref) if isinstance(ref, str) else ref
     if query.iri:
-        candidates = _candidates(store, base, f"VALUES ?d {{ <{query.iri}> }} ?d vnkg:key ?key .")
+        candidates = _candidates(store, base, values("d", [dataset_iri(query.iri, base)]) + " ?d vnkg:key ?key .")
     else:
         candidates = []
         for number in query.numbers():
-            literal = number.replace("\\", "\\\\").replace('"', '\\"')
-            candidates += _candidates(store, base, f'?d eli:number "{literal}" ; vnkg:key ?key .')
+            candidates += _candidates(store, base, values("num", [Literal(number)])
+                                      + " ?d eli:number ?num ; vnkg:key ?key .")
         if not candidates and query.number_prefix:
-            prefix = query.number_prefix.lower().replace('"', "")
-            candidates = _candidates(store, base, f'?d eli:number ?n ; vnkg:key ?key . '
-                                                  f'FILTER STRSTARTS(LCASE(?n), "{prefix}")')
+            candidates = _candidates(store, base, values("prefix", [Literal(query.number_prefix.lower())])
+                                     + " ?d eli:number ?n ; vnkg:key ?key . FILTER STRSTARTS(LCASE(?n), ?prefix)")
     label = query.iri or query.number or f"{query.type_code} {query.seq}"
     if not candidates:
         raise UnknownReferenceError(f"Không tìm thấy văn bản “{label}” trong kho: "
@@ -95,11 +95,12 @@ def resolve(store: Store, base: str, ref: str | RefQuery) -> Resolution:
 
 
 def _candidates(store: Store, base: str, pattern: str) -> list[Candidate]:
+    """Candidates matching ``pattern``, which is constants and :func:`kg.terms.values` rows only."""
     rows = select(store, base, f"""
         SELECT ?d (SAMPLE(?key) AS ?k) (MAX(?date) AS ?dt) (COUNT(DISTINCT ?c) AS ?n) WHERE {{
           {pattern}
           OPTIONAL {{ ?d eli:date_document ?date }}
-          OPTIONAL {{ VALUES ?p {{ {_edge_values(base)} }} ?c ?p ?d }}
+          OPTIONAL {{ {_edge_values(base)} ?c ?p ?d }}
         }} GROUP BY ?d""")
     return [Candidate(r["d"].value, r["k"].value, r["dt"].value if r["dt"] else None, int(r["n"].value))
             for r in rows if r["d"] is not None]
@@ -163,8 +164,9 @@ def cascade(store: Store, base: str, iri: str) -> dict[str, tuple[str, list[str]
 def members_by_path(store: Store, base: str, iri: str) -> set[str]:
     """The cascade's members by one SPARQL property-path query (no relation, no via)."""
     ns = project(base).ns
-    rows = select(store, base, f"""SELECT DISTINCT ?x WHERE {{
-        ?x (<{ns.implements.value}>|<{ns.implementsPartly.value}>|<{ELI.based_on.value}>)+ <{iri}> }}""")
+    path = f"({ns.implements}|{ns.implementsPartly}|{ELI.based_on})+"
+    target = values("target", [named_node(iri)])
+    rows = select(store, base, f"SELECT DISTINCT ?x WHERE {{ {target} ?x {path} ?target }}")
     return {r["x"].value for r in rows} - {iri}
 
 

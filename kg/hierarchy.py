@@ -20,11 +20,12 @@ from datetime import date
 from typing import Any
 
 import networkx as nx
-from pyoxigraph import Store
+from pyoxigraph import NamedNode, Store
 
 from kg.identity import TYPE_NAMES, issuer_level, parse_number, split_key
 from kg.mapping import doc_type_names
 from kg.store import select
+from kg.terms import values
 from kg.vocab import ELI, ORG, SKOS, project
 
 SKOS_LABEL = SKOS.prefLabel.value
@@ -51,8 +52,8 @@ def _properties(base: str) -> dict[str, str]:
             ELI.based_on.value: "based_on", ELI.cites.value: "cites"}
 
 
-def _values(iris: Iterable[str]) -> str:
-    return " ".join(f"<{i}>" for i in iris)
+def _values(var: str, iris: Iterable[str]) -> str:
+    return values(var, [NamedNode(i) for i in iris])
 
 
 def _document_facts(store: Store, base: str) -> dict[str, dict[str, Any]]:
@@ -63,7 +64,7 @@ def _document_facts(store: Store, base: str) -> dict[str, dict[str, Any]]:
              ELI.passed_by.value: "org"}
     rows = select(store, base, f"""
         SELECT ?d ?g ?p ?o WHERE {{ {{ SELECT DISTINCT ?d WHERE {{ ?d a eli:LegalResource }} }}
-          VALUES ?p {{ {_values(props)} }} GRAPH ?g {{ ?d ?p ?o }} }}""")
+          {_values('p', props)} GRAPH ?g {{ ?d ?p ?o }} }}""")
     sources = select(store, base, """
         SELECT ?d ?g ?path WHERE { GRAPH ?g { ?g foaf:primaryTopic ?d ; vnkg:sourcePath ?path } }""")
     own: dict[str, set[str]] = defaultdict(set)
@@ -156,7 +157,7 @@ def build_hierarchy(store: Store, base: str, *, include_orgs: bool = False) -> n
                        level=document_level(info, orgs), ingested=info["ingested"], source=info.get("source"))
     props = _properties(base)
     rows = select(store, base, f"""
-        SELECT DISTINCT ?s ?p ?t WHERE {{ VALUES ?p {{ {_values(props)} }} ?s ?p ?t }}""")
+        SELECT DISTINCT ?s ?p ?t WHERE {{ {_values('p', props)} ?s ?p ?t }}""")
     for r in rows:
         source, target = r["s"].value, r["t"].value
         if source == target or source not in graph or target not in graph:

@@ -10,6 +10,8 @@ number alone.
 ('117-KH/ThU', 'KH', 'ThU', 'party')
 >>> parse_number("5-CT/TW").text, match_form("5-CT/TW")
 ('5-CT/TW', '05-CT/TW')
+>>> parse_number("Kết luận số 14-KL/TWngày 22/9/2021").text, parse_number("08-QĐi/TW").text
+('14-KL/TW', '08-QĐi/TW')
 >>> parse_number("30/2020/NĐ-CP").text, parse_number("27/CT-TTg").text, parse_number("23/CT-TW").text
 ('30/2020/NĐ-CP', '27/CT-TTg', '23-CT/TW')
 >>> make_key("23-CT/TW", 2018)
@@ -120,7 +122,9 @@ ISSUER_CODES: dict[str, tuple[str, str]] = {
 LEVELS = ("central", "province", "district", "commune", "state")
 
 _CANONICAL_CODES = {fold(c): c for c in [*TYPE_NAMES, *ISSUER_CODES]}
-_CODE = r"[A-Za-zĐđƯư][A-Za-zĐđƯư0-9]{0,11}"
+# A code is upper case but for the lower-case letters of known codes (ThU, TTg, CTr, QĐi), so a code
+# glued to the next word ("14-KL/TWngày") ends where the word starts; an all lower-case code is typed input.
+_CODE = r"(?:[A-ZĐƯ](?:[A-ZĐƯ0-9]|(?<=T)[hgr]|(?<=Đ)i){0,11}|[a-zđư][a-zđư0-9]{0,11})"
 PARTY_NUMBER = re.compile(rf"(\d{{1,5}})\s*[-–]\s*({_CODE})\s*/\s*({_CODE}(?:-{_CODE})?)")
 STATE_NUMBER = re.compile(rf"(\d{{1,5}})\s*/\s*(?:(\d{{4}})\s*/\s*)?({_CODE})\s*-\s*({_CODE})")
 

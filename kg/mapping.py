@@ -18,76 +18,15 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from kg.document import ExtractedDocument
 from kg.identity import TYPE_NAMES, TYPE_WORDS, document_iri, issuer_slug, org_iri, parse_number, split_key
+from kg.orgnames import TOP_ORG, committee_inside, committee_name, org_level
 from kg.text import fold, slugify
 from kg.vocab import DCTERMS, ELI, FOAF, ORG, PROV, RDF, SKOS, XSD, project
 
-TOP_ORG = "Trung ương"
-
-# Names the central committee goes by; all become the one top organization.
-_TOP_ALIASES = {"trung uong", "ban chap hanh trung uong", "bch trung uong", "ban chap hanh trung uong dang"}
-# "Đảng bộ <unit> X" (the header's parent line) → the committee that leads it.
-_PARTY_BODY = re.compile(r"^đảng bộ\s+(tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn)\s+(.+)$", re.I)
-_BODY_TO_COMMITTEE = {
-    "tỉnh": "Tỉnh ủy {}", "thành phố": "Thành ủy {}", "huyện": "Huyện ủy {}", "quận": "Quận ủy {}",
-    "thị xã": "Thị ủy {}", "xã": "Đảng ủy xã {}", "phường": "Đảng ủy phường {}",
-    "thị trấn": "Đảng ủy thị trấn {}",
-}
-_STANDING = re.compile(
-    r"^(ban thường vụ|thường trực|ban chấp hành)\s+(?=(tỉnh|thành|huyện|quận|thị|đảng) ủy)", re.I)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 
 RELATION_PROPERTIES = {"implements": "implements", "implements_partly": "implementsPartly"}
-
-
-def _uy(text: str) -> str:
-    return text.replace("uỷ", "ủy").replace("Uỷ", "Ủy")
-
-
-def committee_name(name: str) -> str:
-    """The committee an issuer phrase or party-body name stands for.
-
-    >>> committee_name("Đảng bộ tỉnh Lai Châu"), committee_name("Ban Thường vụ Tỉnh uỷ Lai Châu")
-    ('Tỉnh ủy Lai Châu', 'Tỉnh ủy Lai Châu')
-    >>> committee_name("Ban Chấp hành Trung ương"), committee_name("Ban Bí thư")
-    ('Trung ương', 'Ban Bí thư')
-    """
-    name = _uy(" ".join(name.split()))
-    if fold(name) in _TOP_ALIASES:
-        return TOP_ORG
-    body = _PARTY_BODY.match(name)
-    if body:
-        return _BODY_TO_COMMITTEE[body.group(1).lower()].format(body.group(2))
-    return _STANDING.sub("", name)
-
-
-def org_level(name: str) -> str | None:
-    """Cascade level of an organization from its name (``central`` ... ``commune``, ``state``).
-
-    >>> org_level("Bộ Chính trị"), org_level("Ban Tuyên giáo Tỉnh ủy"), org_level("Huyện ủy Phong Thổ")
-    ('central', 'province', 'district')
-    """
-    folded = fold(name)
-    if "trung uong" in folded or folded in {"bo chinh tri", "ban bi thu"}:
-        return "central"
-    if re.search(r"chinh phu|thu tuong|quoc hoi|uy ban nhan dan|ubnd", folded):
-        return "state"
-    if "tinh uy" in folded:
-        return "province"
-    if re.search(r"thanh uy|huyen uy|quan uy|thi uy", folded):
-        return "district"
-    if re.search(r"dang uy|chi bo", folded):
-        return "commune"
-    return None
-
-
-def _committee_inside(name: str) -> str | None:
-    """For a body of a committee ("Ban Tuyên giáo Tỉnh ủy Lai Châu"), that committee."""
-    match = re.search(r"((?:Tỉnh|Thành|Huyện|Quận|Thị|Đảng) ủy(?:\s+.+)?)$", _uy(name))
-    if match and match.start() > 0:
-        return match.group(1)
-    return None
 
 
 class _Builder:
@@ -122,7 +61,7 @@ class _Builder:
         self.add(node, RDF.type, ORG.FormalOrganization)
         self.text(node, SKOS.prefLabel, name, "vi")
         self.text(node, self.p.ns.level, level)
-        parent = parent or _committee_inside(name)
+        parent = parent or committee_inside(name)
         if parent is None and level in ("central", "province") and name != TOP_ORG:
             parent = TOP_ORG
         if parent and committee_name(parent) != name:
@@ -275,7 +214,7 @@ def _basis_parent(doc: ExtractedDocument, level: str | None) -> str | None:
     based = set(doc.get("based_on", []))
     orgs = {committee_name(r["issuer_org"]) for r in doc.get("references", [])
             if r["key"] in based and r.get("issuer_org")}
-    found = {o for o in orgs if org_level(o) == above and not _committee_inside(o)}
+    found = {o for o in orgs if org_level(o) == above and not committee_inside(o)}
     return found.pop() if len(found) == 1 else None
 
 

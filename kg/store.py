@@ -1,5 +1,8 @@
 """The persistent graph store: one named graph per ingested file, replaced atomically.
 
+A file's graph is named by its content (``graph/file/<sha256>``), never by the path of the machine
+that ingested it; the path is provenance inside the graph (``vnkg:sourcePath``).
+
 Atomicity: ``pyoxigraph.Store.update`` runs a whole SPARQL UPDATE request (several operations
 separated by ``;``) as one transaction — its docstring: "Updates are applied in a transactional
 manner: either the full operation succeeds, or nothing is written to the database" (pyoxigraph
@@ -18,16 +21,18 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, parse
 
 from kg.document import ExtractedDocument
 from kg.mapping import document_quads, provenance_quads, registry_quads, subject_iri
-from kg.vocab import ONTOLOGY_BASE, ontology_turtle, project, sparql_prefixes
+from kg.terms import values
+from kg.vocab import ONTOLOGY_BASE, PROV, ontology_turtle, project, sparql_prefixes
 
 INGESTED, REPLACED, UNCHANGED = "ingested", "replaced", "unchanged"
 
@@ -38,16 +43,45 @@ def open_store(path: Path | str) -> Store:
     return Store(str(path))
 
 
-def file_graph(base: str, path: Path | str) -> NamedNode:
-    """The named graph of one file: ``<base>graph/file/<resolved path, percent-encoded>``."""
-    resolved = Path(path).resolve().as_posix().lstrip("/")
-    return NamedNode(project(base).file_graphs + quote(resolved, safe="/-._~"))
+def file_graph(base: str, sha256: str) -> NamedNode:
+    """The named graph of one file's content: ``<base>graph/file/<sha256>``.
+
+    Named by content, not by path: the machine's directories never reach an IRI, and a file moved or
+    renamed with the same content is the same graph (its ``sourcePath`` says where it was last seen).
+    """
+    return NamedNode(project(base).file_graphs + quote(sha256, safe=""))
 
 
-def graph_path(base: str, graph: str) -> str | None:
-    """Inverse of :func:`file_graph`: the file path of a file graph IRI, else ``None``."""
-    prefix = project(base).file_graphs
-    return "/" + unquote(graph[len(prefix):]) if graph.startswith(prefix) else None
+@dataclass(frozen=True)
+class FileRecord:
+    """The completion record of one file graph: what was ingested, from where, by which extractor."""
+
+    graph: NamedNode
+    sha256: str
+    path: str | None
+    extractor_version: str | None
+
+
+def file_record(store: Store, base: str, graph: NamedNode) -> FileRecord | None:
+    """The completion record of ``graph``, ``None`` when it has none (not ingested, or incomplete)."""
+    sha = stored_sha256(store, base, graph)
+    if sha is None:
+        return None
+    ns = project(base).ns
+    path = next((q.object.value for q in store.quads_for_pattern(graph, ns.sourcePath, None, graph)), None)
+    version = None
+    for agent in store.quads_for_pattern(graph, PROV.wasAttributedTo, None, graph):
+        for quad in store.quads_for_pattern(agent.object, ns.extractorVersion, None, graph):  # type: ignore[arg-type]
+            version = quad.object.value
+    return FileRecord(graph, sha, path, version)
+
+
+def graphs_of_path(store: Store, base: str, path: Path | str) -> list[NamedNode]:
+    """File graphs whose recorded source is ``path`` (earlier versions of that file)."""
+    ns = project(base).ns
+    literal = Literal(str(Path(path).resolve()))
+    return sorted({q.graph_name for q in store.quads_for_pattern(None, ns.sourcePath, literal, None)
+                   if isinstance(q.graph_name, NamedNode)}, key=lambda g: g.value)
 
 
 def select(store: Store, base: str, query: str, **bindings: Any) -> list[dict[str, Any]]:
@@ -65,44 +99,49 @@ def stored_sha256(store: Store, base: str, graph: NamedNode) -> str | None:
     return None
 
 
-def _insert_request(graph: NamedNode, quads: Iterable[Quad]) -> str:
+def _insert_request(graph: NamedNode, quads: Iterable[Quad], drop: Iterable[NamedNode] = ()) -> str:
     body = " .\n".join(str(q.triple) for q in quads)
-    return f"DROP SILENT GRAPH <{graph.value}> ;\nINSERT DATA {{ GRAPH <{graph.value}> {{\n{body} .\n}} }}"
+    drops = "".join(f"DROP SILENT GRAPH <{g.value}> ;\n" for g in dict.fromkeys([*drop, graph]))
+    return f"{drops}INSERT DATA {{ GRAPH <{graph.value}> {{\n{body} .\n}} }}"
 
 
-def replace_graph(store: Store, graph: NamedNode, quads: Iterable[Quad]) -> None:
-    """Replace the content of ``graph`` by ``quads`` in one transaction."""
-    store.update(_insert_request(graph, quads))
+def replace_graph(store: Store, graph: NamedNode, quads: Iterable[Quad], drop: Iterable[NamedNode] = ()) -> None:
+    """Replace the content of ``graph`` by ``quads`` (and drop the graphs ``drop``) in one transaction."""
+    store.update(_insert_request(graph, quads, drop))
 
 
 def write_document(store: Store, base: str, doc: ExtractedDocument, *, path: Path | str,
-                   extractor_version: str, now: datetime | None = None) -> str:
+                   extractor_version: str, now: datetime | None = None, force: bool = False) -> str:
     """Write one extracted file into its named graph; ``ingested``, ``replaced`` or ``unchanged``.
 
-    Same sha256 as the stored completion record → nothing is written.
+    The graph is named by the file's sha256. Unchanged: that graph is complete, written by the same
+    extractor version, from the same path (``force`` rewrites it anyway). Otherwise it is rewritten,
+    and the graphs of earlier versions of the file at ``path`` are dropped in the same transaction.
     """
-    graph = file_graph(base, path)
     sha = doc["source"]["sha256"]
-    previous = stored_sha256(store, base, graph)
-    if previous == sha:
+    graph = file_graph(base, sha)
+    resolved = str(Path(path).resolve())
+    record = file_record(store, base, graph)
+    earlier = [g for g in graphs_of_path(store, base, resolved) if g != graph]
+    if not force and record and record.extractor_version == extractor_version and record.path == resolved \
+            and not earlier:
         return UNCHANGED
     quads = document_quads(base, doc, graph)
     doc_node = subject_iri(base, doc)
     when = (now or datetime.now(UTC)).isoformat(timespec="seconds")
-    quads += provenance_quads(base, graph, doc_node, path=str(Path(path).resolve()), sha256=sha,
+    quads += provenance_quads(base, graph, doc_node, path=resolved, sha256=sha,
                               file_format=doc["source"].get("format"), generated_at=when,
                               extractor_version=extractor_version)
-    replace_graph(store, graph, quads)
-    return INGESTED if previous is None else REPLACED
+    replace_graph(store, graph, quads, drop=earlier)
+    return INGESTED if record is None and not earlier else REPLACED
 
 
 def remove_file(store: Store, base: str, path: Path | str) -> bool:
-    """Drop the graph of one file; ``True`` when there was one."""
-    graph = file_graph(base, path)
-    if not store.contains_named_graph(graph):
-        return False
-    store.remove_graph(graph)
-    return True
+    """Drop the graphs of one file (every version recorded at ``path``); ``True`` when there was one."""
+    graphs = graphs_of_path(store, base, path)
+    for graph in graphs:
+        store.remove_graph(graph)
+    return bool(graphs)
 
 
 def _content_sha(text: str) -> str:
@@ -171,7 +210,7 @@ def stats(store: Store, base: str) -> dict[str, int]:
 
     return {
         "files": count(f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?g vnkg:sha256 ?s }} '
-                       f'FILTER STRSTARTS(STR(?g), "{prefix}") }}'),
+                       f'FILTER STRSTARTS(STR(?g), {Literal(prefix)}) }}'),
         "documents": count("SELECT DISTINCT ?d WHERE { ?d a eli:LegalResource }"),
         "ingested_documents": count("SELECT DISTINCT ?d WHERE { GRAPH ?g { ?g foaf:primaryTopic ?d } }"),
         "organizations": count("SELECT DISTINCT ?o WHERE { ?o a org:FormalOrganization }"),
@@ -191,10 +230,10 @@ def known_keys(store: Store, base: str, number: str, *, padded: str | None = Non
     Extraction uses them to date a citation that the citing text leaves undated.
     """
     prefix = project(base).file_graphs
-    numbers = " ".join(f'"{n}"' for n in dict.fromkeys(filter(None, (number, padded))))
+    numbers = values("n", [Literal(n) for n in dict.fromkeys(filter(None, (number, padded)))])
     rows = select(store, base, f"""SELECT DISTINCT ?key WHERE {{
-        VALUES ?n {{ {numbers} }}
+        {numbers}
         GRAPH ?g {{ ?d eli:number ?n ; vnkg:key ?key }}
-        FILTER(STRSTARTS(STR(?g), "{prefix}") && !STRENDS(?key, "@?"))
+        FILTER(STRSTARTS(STR(?g), {Literal(prefix)}) && !STRENDS(?key, "@?"))
     }}""")
     return sorted(row["key"].value for row in rows)

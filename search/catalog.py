@@ -65,10 +65,18 @@ class StoredPassage:
 class Catalog:
     """Passage ids, metadata and full text in one SQLite file."""
 
-    def __init__(self, path: Path | str) -> None:
-        self.db = sqlite3.connect(str(path), check_same_thread=False)
+    def __init__(self, path: Path | str, read_only: bool = False) -> None:
+        """Open (and create) the catalog; ``read_only`` opens an existing one for reading only, e.g.
+        one connection per searching thread beside the writer's (WAL: readers see committed states)."""
+        if read_only:
+            self.db = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, check_same_thread=False)
+        else:
+            self.db = sqlite3.connect(str(path), check_same_thread=False)
         self.db.create_function("fold", 1, lambda s: fold(s) if s else "", deterministic=True)
         self.db.execute("PRAGMA foreign_keys = ON")
+        if read_only:
+            self.syllables = SyllableCounts(self.db)
+            return
         self.db.execute("PRAGMA journal_mode = WAL")
         self.db.executescript(_SCHEMA)
         with self.db:
@@ -299,6 +307,19 @@ class Catalog:
             " FROM documents ORDER BY key"
         )
         return [DocumentInfo(*r) for r in rows]
+
+    def documents_by_key(self, keys: Sequence[str]) -> dict[str, DocumentInfo]:
+        """Stored documents among ``keys``, by key."""
+        out: dict[str, DocumentInfo] = {}
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start : start + 500])
+            rows = self.db.execute(
+                "SELECT key, iri, number, doc_type, doc_type_code, issuer, date, title, source"
+                f" FROM documents WHERE key IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            out.update({r[0]: DocumentInfo(*r) for r in rows})
+        return out
 
     def ids_of_documents(self, doc_keys: Sequence[str]) -> list[int]:
         """Passage ids of these documents, in provision order."""

@@ -2,12 +2,23 @@
 
 ``SearchIndex`` is the one object the rest of the product uses: ``add_document`` /
 ``remove_source`` keep it in step with ingestion, ``search`` and ``similar`` answer queries.
+
+Concurrency: searches run in parallel (each thread reads through its own read-only SQLite
+connection and borrows one of a pool of embedder sessions; FAISS and tantivy are searched
+concurrently). One write runs at a time; it embeds outside any lock and then applies its changes to
+the catalog, the full text and the vectors while readers are held back, so a search sees a
+document either entirely or not at all.
 The directory describes itself (embedder id, dimension, index kind in the catalog's ``meta``);
 opening it with another embedder fails with a message that says how to rebuild.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import os
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -26,6 +37,7 @@ from search.normalize import embed_key, has_diacritics
 from search.passages import MAX_CHUNKS, chunk_texts, document_info, passages_of
 from search.ranking import group_near_duplicates, highlights, rrf
 from search.refs import RefPattern, parse_ref
+from search.rwlock import ReadWriteLock
 from search.vectors import VectorStore, tune_faiss
 
 MODES = ("hybrid", "dense", "bm25")
@@ -104,6 +116,17 @@ class SearchResult:
         }
 
 
+def _reads(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a public read method inside :meth:`SearchIndex._reading`."""
+
+    @functools.wraps(method)
+    def wrapper(self: SearchIndex, *args: Any, **kwargs: Any) -> Any:
+        with self._reading():
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 class SearchIndex:
     """Vectors and full text of every ingested provision under ``path``."""
 
@@ -114,12 +137,22 @@ class SearchIndex:
         base_iri: str,
         kind: str = "flat",
         candidates: int = 100,
+        threads: int = 0,
     ) -> None:
+        """``threads``: embedder sessions for parallel searches (0: one per core; 1 with an embedder
+        instance rather than a factory)."""
         tune_faiss()
         self.path = Path(path)
         self.path.mkdir(parents=True, exist_ok=True)
         self.base_iri = base_iri
-        self.catalog = Catalog(self.path / _CATALOG)
+        self._writer_catalog = Catalog(self.path / _CATALOG)
+        self._local = threading.local()
+        self._rw = ReadWriteLock()  # searches shared, applying a write exclusive
+        self._write_mutex = threading.RLock()  # one write at a time
+        self._cache_lock = threading.Lock()
+        self._sessions: queue.SimpleQueue[Embedder] = queue.SimpleQueue()
+        self._session_count = 0
+        self._max_sessions = max(1, threads or os.cpu_count() or 1)
         self.kind = self.catalog.get_meta("kind") or kind
         self.candidates = candidates
         # RRF weight of the dense ranking against BM25 (1.0). Plain RRF (equal weights) is kept:
@@ -135,6 +168,58 @@ class SearchIndex:
         self._dirty = False
 
     # ------------------------------------------------------------------ lifecycle
+    @property
+    def catalog(self) -> Catalog:
+        """The writer's connection; inside a search, this thread's read-only one."""
+        reader = getattr(self._local, "active", None)
+        return reader if reader is not None else self._writer_catalog
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """A consistent read: the index opened, writes held back, this thread's catalog connection."""
+        if getattr(self._local, "active", None) is not None:  # nested: already reading
+            yield
+            return
+        if self._vectors is None or self._fulltext is None:
+            with self._write_mutex, self._rw.write():
+                self.fulltext  # noqa: B018 -- open (and repair) before readers share it
+                with contextlib.suppress(KgError):  # a mismatched embedder fails in the dense ranking only
+                    self.vectors  # noqa: B018
+        reader = getattr(self._local, "reader", None)
+        if reader is None:
+            reader = self._local.reader = Catalog(self.path / _CATALOG, read_only=True)
+        with self._rw.read():
+            self._local.active = reader
+            try:
+                yield
+            finally:
+                self._local.active = None
+
+    @contextmanager
+    def _session(self) -> Iterator[Embedder]:
+        """An embedder session of the pool (up to ``threads``; more are made from the factory on demand)."""
+        try:
+            session = self._sessions.get_nowait()
+        except queue.Empty:
+            session = None
+            source = self._embedder_source
+            with self._cache_lock:
+                grow = self._session_count < self._max_sessions
+                if grow:
+                    self._session_count += 1
+            if grow:
+                first = self._session_count == 1
+                is_factory = callable(source) and not hasattr(source, "embed_queries")
+                session = self.embedder if first or not is_factory else source()
+                if not first and not is_factory:
+                    self._max_sessions = 1
+            if session is None:
+                session = self._sessions.get()
+        try:
+            yield session
+        finally:
+            self._sessions.put(session)
+
     @property
     def embedder(self) -> Embedder:
         """The embedder, loaded on first use (once per index object) and checked against the index."""
@@ -248,6 +333,10 @@ class SearchIndex:
     def _save(self) -> None:
         if self._bulk:
             return
+        with self._write_mutex:
+            self._save_now()
+
+    def _save_now(self) -> None:
         if self._dirty and self._vectors is not None:
             self._vectors.save()
             self._dirty = False
@@ -266,6 +355,10 @@ class SearchIndex:
         The earlier version is found by key or by source file. Unchanged provisions keep their
         vectors; returns the number of passages embedded.
         """
+        with self._write_mutex:
+            return self._add_document(doc)
+
+    def _add_document(self, doc: ExtractedDocument) -> int:
         passages = passages_of(doc, self.base_iri)
         info = document_info(doc, self.base_iri)
         embedder_id = self.embedder.id
@@ -282,35 +375,44 @@ class SearchIndex:
         pieces = [chunk_texts(p.text, p.path) for p in fresh]
         embedded = self.embedder.embed_passages([t for texts in pieces for t in texts]) if fresh else None
         fulltext = self.fulltext
-        removed, added, ids = self.catalog.replace_documents(
-            old_keys or [info.key], info, passages, prints, keep
-        )
-        fulltext.remove([*removed, *keep.values()])
-        fulltext.add((i, p.text, p.context) for i, p in zip(ids, passages, strict=True))
-        self._remove_vectors(removed)
-        if embedded is not None:
-            ids = [
-                (pid << _CHUNK_BITS) | n
-                for pid, texts in zip(added, pieces, strict=True)
-                for n in range(len(texts))
-            ]
-            vectors.add(np.array(ids, np.int64), embedded)
-        self._dirty = self._dirty or bool(removed or added)
-        self._save()
+        with self._rw.write():  # the swap: readers wait only while the prepared changes are applied
+            removed, added, ids = self.catalog.replace_documents(
+                old_keys or [info.key], info, passages, prints, keep
+            )
+            fulltext.remove([*removed, *keep.values()])
+            fulltext.add((i, p.text, p.context) for i, p in zip(ids, passages, strict=True))
+            self._remove_vectors(removed)
+            if embedded is not None:
+                ids = [
+                    (pid << _CHUNK_BITS) | n
+                    for pid, texts in zip(added, pieces, strict=True)
+                    for n in range(len(texts))
+                ]
+                vectors.add(np.array(ids, np.int64), embedded)
+            self._dirty = self._dirty or bool(removed or added)
+            if not self._bulk:
+                self._commit_fulltext()
+        self._save()  # the vector file is written while searches go on
         return len(fresh)
 
     def remove_source(self, source: str) -> int:
         """Drop every passage that came from the file ``source``; returns how many."""
-        keys = [k for k in self.catalog.doc_keys_for(None, source)]
-        if not keys:
-            return 0
-        fulltext = self.fulltext
-        removed, _, _ = self.catalog.replace_documents(keys, None, [], [], {})
-        fulltext.remove(removed)
-        if self._vectors is not None or (self.path / _VECTORS).exists():
-            self._remove_vectors(removed)
-        self._save()
-        return len(removed)
+        with self._write_mutex:
+            keys = [k for k in self.catalog.doc_keys_for(None, source)]
+            if not keys:
+                return 0
+            fulltext = self.fulltext
+            if self._vectors is None and (self.path / _VECTORS).exists():
+                self.vectors  # noqa: B018 -- open before readers are held back
+            with self._rw.write():
+                removed, _, _ = self.catalog.replace_documents(keys, None, [], [], {})
+                fulltext.remove(removed)
+                if self._vectors is not None:
+                    self._remove_vectors(removed)
+                if not self._bulk:
+                    self._commit_fulltext()
+            self._save()
+            return len(removed)
 
     def has_source(self, source: str) -> bool:
         """True when passages from the file ``source`` are indexed."""
@@ -323,12 +425,15 @@ class SearchIndex:
     def _query_vector(self, query: str) -> np.ndarray:
         """The query's embedding; the last few are kept (paging, mode switches, evaluation)."""
         key = embed_key(query)
-        vector = self._query_cache.pop(key, None)
+        with self._cache_lock:
+            vector = self._query_cache.pop(key, None)
         if vector is None:
-            vector = self.embedder.embed_queries([key])[0]
-        self._query_cache[key] = vector
-        while len(self._query_cache) > _QUERY_CACHE:
-            self._query_cache.pop(next(iter(self._query_cache)))
+            with self._session() as session:
+                vector = session.embed_queries([key])[0]
+        with self._cache_lock:
+            self._query_cache[key] = vector
+            while len(self._query_cache) > _QUERY_CACHE:
+                self._query_cache.pop(next(iter(self._query_cache)))
         return vector
 
     def _dense(
@@ -349,6 +454,7 @@ class SearchIndex:
                 best[pid] = float(score)
         return list(best.items())[:limit]
 
+    @_reads
     def search(
         self,
         query: str,
@@ -432,6 +538,7 @@ class SearchIndex:
             for head, dups in groups
         ]
 
+    @_reads
     def resolve_provision(self, ref: str) -> int:
         """Passage id of a provision IRI or ``<doc key>#<provision id>``."""
         ident = self.catalog.passage_id(ref)
@@ -445,15 +552,24 @@ class SearchIndex:
             )
         return ident
 
+    @_reads
+    def provision_vectors(self, passage_ids: Sequence[int]) -> dict[int, np.ndarray]:
+        """One unit vector per passage: the normalized mean of its pieces' stored vectors."""
+        rows = self.catalog.texts(list(passage_ids))
+        out = {}
+        for pid, (text, path) in rows.items():
+            ids = np.array([(pid << _CHUNK_BITS) | n for n in range(len(chunk_texts(text, path)))], np.int64)
+            vector = self.vectors.get(ids).mean(axis=0)
+            out[pid] = vector / max(float(np.linalg.norm(vector)), 1e-12)
+        return out
+
+    @_reads
     def similar(self, ref: str, k: int = 10, group: bool = True) -> SearchResult:
         """Closest wordings of a provision in other documents ("more like this")."""
         started = time.perf_counter()
         ident = self.resolve_provision(ref)
         source = self.catalog.passages([ident])[ident]
-        stored = self.vectors.ids()
-        pieces = self.vectors.get(stored[(stored >> _CHUNK_BITS) == ident])
-        vector = pieces.mean(axis=0)
-        vector /= max(float(np.linalg.norm(vector)), 1e-12)
+        vector = self.provision_vectors([ident])[ident]
         others = [
             i
             for i in self.catalog.live_ids()
@@ -465,6 +581,7 @@ class SearchIndex:
         hits = self._hits(source.text, ranked, scores, k, group)
         return SearchResult(ref, "similar", (time.perf_counter() - started) * 1000, hits)
 
+    @_reads
     def documents_matching(self, ref: str) -> list[str]:
         """Keys of implemented documents a REF names (for ``--implements``)."""
         pattern = parse_ref(ref)

@@ -140,7 +140,7 @@ def test_reingest_is_a_noop_and_a_changed_file_replaces_its_graph(tmp_path: Path
     before = sorted(map(str, db))
     assert write_document(db, BASE, doc, path=path, extractor_version="1") == UNCHANGED
     assert sorted(map(str, db)) == before  # not even the time stamp moved
-    doc["source"]["sha256"] = "changed"
+    doc["source"]["sha256"] = "0" * 64
     doc["title"] = "tiêu đề mới"
     doc["tasks"] = []
     assert write_document(db, BASE, doc, path=path, extractor_version="2") == REPLACED
@@ -149,7 +149,7 @@ def test_reingest_is_a_noop_and_a_changed_file_replaces_its_graph(tmp_path: Path
     assert not select(db, BASE, "SELECT ?t WHERE { ?t a vnkg:Task }")
     files = ingested_files(db, BASE)
     assert [(f["path"], f["sha256"], f["extractor_version"]) for f in files] == [
-        (str(path.resolve()), "changed", "2")]
+        (str(path.resolve()), "0" * 64, "2")]
     del db
     reopened = open_store(tmp_path / "store")  # persistent on disk
     assert ingested_files(reopened, BASE)[0]["key"] == "117-KH/ThU@2023"
@@ -158,7 +158,7 @@ def test_reingest_is_a_noop_and_a_changed_file_replaces_its_graph(tmp_path: Path
 def test_repair_drops_graphs_without_completion_record(tmp_path: Path) -> None:
     db = open_store(tmp_path / "store")
     doc = _doc("266-KH/HU@2023")
-    graph = file_graph(BASE, tmp_path / "half.txt")
+    graph = file_graph(BASE, doc["source"]["sha256"])
     db.bulk_extend(document_quads(BASE, doc, graph))  # as if a non-transactional load died half way
     assert repair(db, BASE) == [graph.value]
     assert not db.contains_named_graph(graph)

@@ -30,7 +30,7 @@ from api.app import create_app
 from api.corpus import Corpus
 from api.settings import Settings
 from kg.cascade import implementers
-from kg.store import write_document
+from kg.store import file_graph, write_document
 
 TOKEN = "s3cret-token"
 ELI = "http://data.europa.eu/eli/ontology#"
@@ -147,7 +147,7 @@ def _serve(home: Path, **overrides: Any) -> Iterator[Served]:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     yield from _serve(tmp_path_factory.mktemp("home"), sparql_timeout_s=2.0, sparql_max_rows=50,
-                      update_token=TOKEN)
+                      write_token=TOKEN)
 
 
 @pytest.fixture(scope="module")
@@ -237,7 +237,7 @@ def test_construct_formats_parse_to_the_same_graph(served: Served, accept: str, 
 
 
 def test_post_form_and_dataset_parameters(served: Served) -> None:
-    graph = f"{served.base}graph/file/corpus/CT-2018-02-09.txt"
+    graph = file_graph(served.base, DOCS[0]["source"]["sha256"]).value
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     everything = served.client.post("/sparql", data={"query": count}).json()
     assert int(everything["results"]["bindings"][0]["n"]["value"]) == len(served.corpus.store)

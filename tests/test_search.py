@@ -379,3 +379,43 @@ def test_cli_search_json_shape_and_table(index: SearchIndex, tmp_path: Path) -> 
     assert json.loads(similar.output)["results"][0]["document"]["key"] == "266-KH/HU@2023"
     bad = runner.invoke(app, ["--home", str(home), "similar", "không-có#I"])
     assert bad.exit_code == 1 and "Không tìm thấy điều khoản" in bad.output
+
+
+def test_parallel_searches_match_serial_ones_and_never_see_half_a_document(index: SearchIndex, embedder: E5Embedder,
+                                                                            tmp_path: Path) -> None:
+    """Searches in 6 threads (2 embedder sessions) while another thread adds and removes a document."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    index.close()
+    pooled = SearchIndex(tmp_path / "index", lambda: E5Embedder(), BASE, threads=2)  # a factory: a pool
+    queries = ["kinh phí thực hiện", "thoi han gui bao cao", "Chỉ thị 23", "tuyên truyền, quán triệt"]
+    with ThreadPoolExecutor(6) as pool:
+        parallel = list(pool.map(lambda q: pooled.search(q, k=5).as_json()["results"], queries * 3))
+    serial = [SearchIndex(tmp_path / "index", embedder, BASE).search(q, k=5).as_json()["results"]
+              for q in queries]
+    assert parallel == serial * 3
+    assert pooled._session_count == 2
+
+    extra = copy.deepcopy(DOC_107)
+    extra["key"], extra["number"], extra["source"]["path"] = "999-KH/HU@2023", "999-KH/HU", "seeds/999.txt"
+    size = len(extra["provisions"])
+    stop = threading.Event()
+    seen: list[int] = []
+
+    def write() -> None:
+        for _ in range(4):
+            pooled.add_document(extra)
+            pooled.remove_source("seeds/999.txt")
+        stop.set()
+
+    def read(q: str) -> None:
+        while not stop.is_set():  # every passage is a dense candidate in this small index
+            hits = pooled.search(q, k=50, group=False).hits
+            seen.append(sum(h.passage.document.key == "999-KH/HU@2023" for h in hits))
+
+    with ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(write)] + [pool.submit(read, q) for q in queries[:3]]
+        for future in futures:
+            future.result(timeout=120)
+    assert set(seen) <= {0, size} and seen

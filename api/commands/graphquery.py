@@ -77,9 +77,16 @@ def register(app: typer.Typer) -> None:
             text = query if query is not None else file.read_text(encoding="utf-8")  # type: ignore[union-attr]
         except OSError as err:
             raise fail(f"không đọc được {file}: {err.strerror}") from None
+        from api.sparql_guard import GuardError, check_query  # rdflib's parser: only this command needs it
+
+        text = sparql_prefixes(settings.base_iri) + text
+        try:
+            check_query(text)  # like /sparql: no SERVICE, no LOAD, nothing fetched
+        except GuardError as err:
+            raise fail(str(err)) from None
         corpus = Corpus(settings)
         try:
-            results = corpus.store.query(sparql_prefixes(settings.base_iri) + text,
+            results = corpus.store.query(text,
                                          use_default_graph_as_union=True)
         except SyntaxError as err:
             raise fail(f"câu truy vấn SPARQL sai cú pháp: {err}") from None

@@ -11,10 +11,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.corpus import FAILED, Corpus, IngestEvent, collect_files
+from api.corpus import FAILED, SKIPPED, Corpus, IngestEvent, collect_files
 from api.settings import Settings
 
-STATUS_VI = {"ingested": "đã nạp", "replaced": "đã cập nhật", "unchanged": "không đổi", FAILED: "lỗi"}
+STATUS_VI = {"ingested": "đã nạp", "replaced": "đã cập nhật", "unchanged": "không đổi", SKIPPED: "bỏ qua",
+             FAILED: "lỗi"}
 
 
 def register(app: typer.Typer) -> None:
@@ -23,7 +24,8 @@ def register(app: typer.Typer) -> None:
     @app.command("ingest")
     def ingest(
         ctx: typer.Context,
-        paths: Annotated[list[Path], typer.Argument(help="Tệp hoặc thư mục (.txt .docx .pdf .doc, quét đệ quy)")],
+        paths: Annotated[list[Path], typer.Argument(help="Tệp hoặc thư mục (.txt .docx .pdf .doc .html .png .jpg .tif, quét đệ quy)")],
+        force: Annotated[bool, typer.Option("--force", help="Trích xuất lại mọi tệp, kể cả tệp không đổi")] = False,
     ) -> None:
         """Nạp văn bản vào kho đồ thị: mỗi tệp một đồ thị có tên; tệp lỗi không dừng cả lô."""
         settings: Settings = ctx.obj
@@ -35,11 +37,15 @@ def register(app: typer.Typer) -> None:
                    TextColumn("{task.description}", style="dim"))
         with Progress(*columns, console=err, transient=True) as progress:
             task = progress.add_task("", total=total)
-            for event in corpus.ingest(paths):
+            def ocr_page(path: Path, done: int, pages: int) -> None:
+                progress.update(task, description=f"{path.name}: nhận dạng chữ (OCR) trang {done}/{pages}")
+
+            for event in corpus.ingest(paths, force=force, ocr_progress=ocr_page):
                 events.append(event)
                 if event.status == FAILED:
                     err.print(f"[red]Lỗi:[/] {event.path}: {event.reason}", highlight=False, soft_wrap=True)
-                progress.update(task, advance=1 if event.path.exists() else 0, description=event.path.name)
+                done = event.status != SKIPPED and event.path.exists()
+                progress.update(task, advance=int(done), description=event.path.name)
         _summary(Console(), events, settings.home)
         if any(e.status == FAILED for e in events):
             raise typer.Exit(1)
@@ -50,15 +56,16 @@ def _summary(console: Console, events: list[IngestEvent], home: Path) -> None:
     table = Table(title=f"Kết quả nạp vào {home}", show_lines=False)
     table.add_column("Kết quả")
     table.add_column("Số tệp", justify="right")
-    for status in ("ingested", "replaced", "unchanged", FAILED):
+    for status in ("ingested", "replaced", "unchanged", SKIPPED, FAILED):
         table.add_row(STATUS_VI[status], str(counts.get(status, 0)), style="red" if status == FAILED and
                       counts.get(status) else None)
     console.print(table)
-    failed = [e for e in events if e.status == FAILED]
-    if failed:
-        errors = Table(title="Tệp lỗi", show_lines=False)
-        errors.add_column("Tệp", overflow="fold")
-        errors.add_column("Lý do", overflow="fold")
-        for event in failed:
-            errors.add_row(str(event.path), event.reason or "")
-        console.print(errors)
+    for status, title in ((FAILED, "Tệp lỗi"), (SKIPPED, "Tệp bỏ qua")):
+        listed = [e for e in events if e.status == status]
+        if listed:
+            reasons = Table(title=title, show_lines=False)
+            reasons.add_column("Tệp", overflow="fold")
+            reasons.add_column("Lý do", overflow="fold")
+            for event in listed:
+                reasons.add_row(str(event.path), event.reason or "")
+            console.print(reasons)

@@ -6,8 +6,6 @@ thread pool. Errors use the one shape of :mod:`api.errors`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -98,11 +96,9 @@ def implements(
 _DATE = r"^\d{4}-\d{2}-\d{2}$"
 
 
-@contextmanager
-def _searching(request: Request) -> Iterator[SearchIndex]:
-    """The search index, one request at a time (its SQLite catalog and embedder are shared)."""
-    with request.app.state.search_lock:
-        yield _corpus(request).search
+def _searching(request: Request) -> SearchIndex:
+    """The search index (thread-safe: searches run in parallel, see :mod:`search.index`)."""
+    return _corpus(request).search
 
 
 @router.get("/search", summary="Search provisions (semantic + full text)", responses={422: ErrorDoc})
@@ -118,9 +114,9 @@ def search(
     until: Annotated[str | None, Query(pattern=_DATE, description="YYYY-MM-DD")] = None,
 ) -> dict[str, Any]:
     """The same answer as ``kg search QUERY --json``."""
-    with _searching(request) as index:
-        keys = index.documents_matching(implements) if implements else None
-        return index.search(q, k=k, mode=mode, filters=Filters(doc_type, issuer, keys, since, until)).as_json()
+    index = _searching(request)
+    keys = index.documents_matching(implements) if implements else None
+    return index.search(q, k=k, mode=mode, filters=Filters(doc_type, issuer, keys, since, until)).as_json()
 
 
 @router.get("/similar", summary="Closest wordings of a provision in other documents", responses={404: ErrorDoc})
@@ -130,11 +126,10 @@ def similar(
     k: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> dict[str, Any]:
     """The same answer as ``kg similar PROVISION --json``."""
-    with _searching(request) as index:
-        try:
-            return index.similar(provision, k=k).as_json()
-        except UnknownProvisionError as err:
-            raise ApiError(404, "unknown_provision", str(err)) from None
+    try:
+        return _searching(request).similar(provision, k=k).as_json()
+    except UnknownProvisionError as err:
+        raise ApiError(404, "unknown_provision", str(err)) from None
 
 
 @router.get("/hierarchy", summary="The directive hierarchy as nodes and edges", responses={404: ErrorDoc})

@@ -7,7 +7,6 @@ with ``Authorization: Bearer <token>``.
 
 from __future__ import annotations
 
-import hmac
 import json
 from typing import Any
 from urllib.parse import parse_qs
@@ -17,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.auth import require_writer
 from api.corpus import Corpus
 from api.errors import ApiError
 from api.negotiation import graph_type, solutions_type, wants_html
@@ -215,16 +215,6 @@ async def sparql_post(request: Request) -> Response:
                                    params, request.headers.get("accept"), request)
 
 
-def _authorize(request: Request, token: str | None) -> None:
-    if token is None:
-        raise ApiError(403, "read_only", "Máy chủ chưa cấu hình mã truy cập: cập nhật SPARQL bị tắt.")
-    given = request.headers.get("authorization", "")
-    scheme, _, value = given.partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip().encode(), token.encode()):
-        raise ApiError(401, "unauthorized", "Cần tiêu đề 'Authorization: Bearer <mã truy cập>' hợp lệ.",
-                       headers={"WWW-Authenticate": 'Bearer realm="sparql-update"'})
-
-
 def _update(corpus: Corpus, text: str) -> None:
     try:
         check_update(text)
@@ -239,12 +229,12 @@ def _update(corpus: Corpus, text: str) -> None:
 
 
 @router.post("/sparql/update", status_code=204, summary="SPARQL update (token required)",
-             description="SPARQL 1.1 Update, only with `Authorization: Bearer <update_token>`; "
+             description="SPARQL 1.1 Update, only with `Authorization: Bearer <KG_WRITE_TOKEN>`; "
                          "LOAD and SERVICE are refused.")
 async def sparql_update(request: Request) -> Response:
     """Run an update against the store, for holders of the configured token."""
     corpus: Corpus = request.app.state.corpus
-    _authorize(request, corpus.settings.update_token)
+    require_writer(request, corpus.settings.write_token, getattr(request.app.state, "local_token", None))
     body = await _body(request)
     media_type = _media_type(request)
     if media_type == FORM:

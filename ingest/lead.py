@@ -1,0 +1,98 @@
+"""Identity stated in running text, for documents whose header is missing or was never there.
+
+Two sentences say who issued a document: the lead of a news item or saved web page ("Ngày 12/01/2022,
+Ban Thường vụ Tỉnh ủy Hà Giang ban hành Kế hoạch số 52-KH/TU về ..."), which gives the number, date,
+issuer and title; and the issuing phrase that closes an opening clause ("..., Ban Thường vụ Huyện ủy
+Tam Đường xây dựng kế hoạch như sau:"), which gives the issuer and the type. A number merely cited in
+a basis clause ("Thực hiện Nghị quyết số 57-NQ/TW ...") is neither.
+
+>>> text = "Ngày 12/01/2022, Ban Thường vụ Tỉnh ủy Hà Giang ban hành Kế hoạch số 52-KH/TU về thực hiện x."
+>>> from ingest.citations import find_citations
+>>> lead = lead_identity(text, find_citations(text), end=len(text))
+>>> lead.number.text, lead.date, lead.issuer, lead.doc_type, lead.title
+('52-KH/TU', '2022-01-12', 'Ban Thường vụ Tỉnh ủy Hà Giang', 'Kế hoạch', 'thực hiện x')
+>>> issuing_phrase("Thực hiện Kế hoạch số 1-KH/TU, Ban Thường vụ Huyện ủy Tam Đường xây dựng kế hoạch như sau:")
+('Ban Thường vụ Huyện ủy Tam Đường', 'Kế hoạch')
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.citations import Citation
+from ingest.dates import match_date
+from ingest.orgs import committee_of
+from kg.identity import TYPE_WORDS, DocumentNumber, parse_number
+
+_LEAD_WINDOW = 160  # how far before the number the issuing body and date are looked for
+_VERB = r"(?:đã\s+|vừa\s+|đã\s+ký\s+|ký\s+)?(?:ban hành|xây dựng)"
+_ISSUED_AS = re.compile(rf"(?:^|[,.;:\n])\s*(?P<issuer>[^,.;:\n]{{3,100}}?)\s+{_VERB}\s*$")
+_DATE_BEFORE = re.compile(r"ngày\s+(?P<date>[^,]{6,24}?)\s*,\s*$", re.IGNORECASE)
+_BODY = re.compile(r"^(?:Ban |Văn phòng|Ủy ban|Uỷ ban|Thường trực|Đảng ủy|Đảng uỷ|Chi bộ|Tỉnh ủy|Thành ủy|Huyện ủy"
+                   r"|Quận ủy|Thị ủy|Bộ Chính trị)")
+_TYPES = "|".join(sorted(TYPE_WORDS, key=len, reverse=True))
+_ISSUING_CLAUSE = re.compile(
+    rf",\s*(?P<issuer>[^,;:]{{3,100}}?)\s+(?:(?P<verb>ban hành|xây dựng|báo cáo|hướng dẫn|thông báo)"
+    rf"(?:\s+(?P<type>(?i:{_TYPES})))?)\b[^,;]*?(?:như sau|sau đây)?\s*:?\s*$"
+)
+_VERB_TYPES = {"báo cáo": "Báo cáo", "hướng dẫn": "Hướng dẫn", "thông báo": "Thông báo"}
+
+
+@dataclass(frozen=True)
+class Lead:
+    """What a lead sentence says about the document it announces."""
+
+    number: DocumentNumber
+    doc_type: str | None
+    date: str | None
+    issuer: str
+    title: str | None
+    title_span: tuple[int, int]
+    citation: int  # index of the announcing citation
+
+
+def _body_name(phrase: str) -> str | None:
+    """The issuing body in the last words before the verb, if they name one."""
+    words = " ".join(phrase.split())
+    match = re.search(r"(?:^|\s)(?=" + _BODY.pattern.lstrip("^") + ")", words)
+    if not match:
+        return None
+    name = words[match.end():] if match.end() else words
+    return name if committee_of(name) or _BODY.match(name) else None
+
+
+def lead_identity(text: str, cites: list[Citation], end: int) -> Lead | None:
+    """The first citation before ``end`` that the text says this document was issued as."""
+    for k, cite in enumerate(cites):
+        if cite.start >= end:
+            break
+        if not cite.number or not cite.type_word:
+            continue
+        window = text[max(0, cite.start - _LEAD_WINDOW) : cite.start]
+        said = _ISSUED_AS.search(window)
+        issuer = _body_name(said.group("issuer")) if said else None
+        number = parse_number(cite.number)
+        if not issuer or number is None:
+            continue
+        date = cite.date.value if cite.date else None
+        if date is None:
+            before = window[: said.start("issuer")]
+            if (found := _DATE_BEFORE.search(before)) and (parsed := match_date(found.group("date"))):
+                date = parsed.value
+        span = (cite.end, cite.span_end) if cite.title else (0, 0)
+        return Lead(number, cite.type_word, date, issuer, cite.title, span, k)
+    return None
+
+
+def issuing_phrase(basis: str) -> tuple[str, str | None] | None:
+    """(issuing body, document type) from the phrase that closes an opening clause, if it names one."""
+    match = _ISSUING_CLAUSE.search(basis)
+    if not match:
+        return None
+    issuer = _body_name(match.group("issuer"))
+    if not issuer:
+        return None
+    kind = match.group("type")
+    doc_type = (kind[:1].upper() + kind[1:].lower()) if kind else _VERB_TYPES.get(match.group("verb"))
+    return issuer, doc_type

@@ -1,0 +1,127 @@
+"""Text reuse down the cascade: lineage per provision, kg compare / kg coverage, stored derivations.
+
+The fixture is a ward plan written for this test (tests/data/reuse/ward_plan.txt) against its
+city's plan (city_plan.txt): it copies I.1 and I.2 with its own unit names, adapts II.1 (fewer,
+localized bullets), II.3 (its own dates, reworded) and III.1 (its own units and deadline), adds
+III.2 and leaves out the city's II.2 and III.2.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from api.corpus import Corpus
+from api.settings import Settings
+from ingest import pipeline
+from ingest.registry import Registry
+from kg.store import select
+from search.lineage import ADAPTED, COPIED, NEW, ProvisionText, compare, derive
+from search.shingles import masked_tokens, shingles
+
+DATA = Path(__file__).parent / "data" / "reuse"
+CITY, WARD = DATA / "city_plan.txt", DATA / "ward_plan.txt"
+EXPECTED = {
+    "I.1": (COPIED, "I.1"),
+    "I.2": (COPIED, "I.2"),
+    "II.1": (ADAPTED, "II.1"),
+    "II.2": (ADAPTED, "II.3"),
+    "III.1": (ADAPTED, "III.1"),
+    "III.2": (NEW, None),
+}
+
+
+def _provisions(path: Path) -> list[ProvisionText]:
+    settings = Settings.load(None)
+    doc = pipeline.extract_file(path, Registry.load(settings.registry_path), lambda number: [])
+    return [ProvisionText(p["id"], f"x:{p['id']}", p["text"]) for p in doc["provisions"]]
+
+
+def test_masking_makes_a_localized_copy_identical() -> None:
+    city = "Tuyên truyền cho đoàn viên trên địa bàn thành phố; báo cáo Thành ủy Lai Châu trước ngày 31/3/2023."
+    ward = "Tuyên truyền cho đoàn viên trên địa bàn phường; báo cáo Đảng ủy phường Tân Phong trước ngày 27/3/2023."
+    assert shingles(city) == shingles(ward)
+    # "xã hội" is society, not a commune; "phương" is not "phường".
+    assert masked_tokens("an sinh xã hội ở địa phương") == ["an", "sinh", "xa", "hoi", "o", "dia", "phuong"]
+    assert shingles("Ban Tuyên giáo chủ trì") != shingles("Thành đoàn chủ trì tổ chức ra quân")
+
+
+def test_wording_alone_classifies_the_ward_plan() -> None:
+    derivations = derive(_provisions(WARD), _provisions(CITY))
+    found = {d.provision.id: (d.kind, d.parent.id if d.parent else None) for d in derivations}
+    assert {k: found[k] for k in EXPECTED} == EXPECTED
+    copied = [d for d in derivations if d.kind == COPIED]
+    assert all(d.similarity >= 0.8 for d in copied)
+    assert all(d.similarity < 0.3 for d in derivations if d.kind == NEW)
+
+
+def test_an_unrelated_plan_is_all_new() -> None:
+    seed = next((Path(__file__).parents[1] / "data" / "seeds").glob("000_*.txt"))
+    found = compare("a", _provisions(WARD), "b", _provisions(seed))
+    numbered = [d for d in found.derivations if d.provision.id != "preamble"]
+    assert [d.kind for d in numbered] == [NEW] * len(numbered)
+    assert found.copied_share < 0.1
+
+
+@pytest.fixture(scope="module")
+def reuse_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ward plan ingested first, its city's plan second (lineage must follow the parent's arrival)."""
+    home = tmp_path_factory.mktemp("reuse")
+    corpus = Corpus(Settings.load(home))
+    assert [e.status for e in corpus.ingest([WARD])] == ["ingested"]
+    assert [e.status for e in corpus.ingest([CITY])] == ["ingested"]
+    return home
+
+
+def test_kg_compare_json_classifies_and_measures_the_copy(reuse_home: Path) -> None:
+    result = CliRunner().invoke(app, ["--home", str(reuse_home), "compare", "42-KH/ĐU@2023", "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert (out["child"], out["parent"]) == ("42-KH/ĐU@2023", "131-KH/ThU@2023")  # parent from based_on
+    rows = {p["provision"]: p for p in out["provisions"]}
+    assert {k: (rows[k]["kind"], rows[k]["parent_provision"]) for k in EXPECTED} == EXPECTED
+    assert all(0.0 <= p["similarity"] <= 1.0 and p["text"] for p in out["provisions"])
+    # Two provisions and the preamble copied: about half of the ward plan's text.
+    assert 0.3 < out["copied_share"] < 0.7
+
+
+def test_kg_coverage_lists_the_two_provisions_left_out(reuse_home: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["--home", str(reuse_home), "coverage", "KH 131", "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["document"] == "131-KH/ThU@2023"
+    assert out["children"] == [
+        {"key": "42-KH/ĐU@2023", "covered": ["I.1", "I.2", "II.1", "II.3", "III.1"], "missing": ["II.2", "III.2"]}
+    ]
+    human = runner.invoke(app, ["--home", str(reuse_home), "coverage", "131-KH/ThU@2023"], env={"COLUMNS": "150"})
+    assert human.exit_code == 0
+    # The parent's provisions with a task deadline come first.
+    assert human.output.index("III.2") < human.output.index("I.1") and "2023-03-28" in human.output
+
+
+def test_lineage_is_stored_as_provision_derivations(reuse_home: Path) -> None:
+    corpus = Corpus(Settings.load(reuse_home))
+    base = corpus.settings.base_iri
+    rows = select(corpus.store, base, """
+        SELECT ?cid ?pid ?kind ?score WHERE {
+          ?c prov:wasDerivedFrom ?p ; prov:qualifiedDerivation ?d ; dcterms:identifier ?cid .
+          ?d prov:entity ?p ; vnkg:reuseKind ?kind ; vnkg:similarity ?score .
+          ?p dcterms:identifier ?pid .
+        }""")
+    found = {r["cid"].value: (r["kind"].value.rsplit("#", 1)[1], r["pid"].value) for r in rows}
+    assert {k: v for k, v in EXPECTED.items() if v[0] != NEW} == {k: found[k] for k in found if k != "preamble"}
+    share = select(corpus.store, base, "SELECT ?s WHERE { ?x a vnkg:ReuseComparison ; vnkg:copiedShare ?s }")
+    assert len(share) == 1 and 0.3 < float(share[0]["s"].value) < 0.7
+
+
+def test_compare_errors_name_the_document(reuse_home: Path) -> None:
+    runner = CliRunner()
+    unknown = runner.invoke(app, ["--home", str(reuse_home), "compare", "99-KH/ĐU@2023"])
+    assert unknown.exit_code == 1 and "99-KH/ĐU@2023" in unknown.output
+    orphan = runner.invoke(app, ["--home", str(reuse_home), "compare", "131-KH/ThU@2023"])  # its parent is not ingested
+    assert orphan.exit_code == 1 and "131-KH/ThU@2023" in orphan.output
