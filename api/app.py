@@ -20,18 +20,22 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from api import errors
+from api import errors, handoff
 from api.corpus import Corpus
-from api.routes import documents, resources, sparql, ui
+from api.routes import documents, resources, sparql, ui, writes
 from api.sparql_pool import QueryPool
 
 HERE = Path(__file__).resolve().parent
 # Order matters only for overlapping paths; the resource routes (/doc, /org) come last.
-ROUTE_MODULES = (sparql, documents, ui, resources)
+ROUTE_MODULES = (sparql, writes, documents, ui, resources)
 
 
-def create_app(corpus: Corpus) -> FastAPI:
-    """The FastAPI app serving ``corpus``: SPARQL endpoint, JSON API under /api, IRI dereferencing."""
+def create_app(corpus: Corpus, local_token: str | None = None, local_url: str | None = None) -> FastAPI:
+    """The FastAPI app serving ``corpus``: SPARQL endpoint, JSON API under /api, IRI dereferencing.
+
+    ``local_token`` allows the local hand-offs of ``kg ingest`` / ``kg backup``; with ``local_url``
+    the app announces itself in ``<home>/server.json`` while it runs (see :mod:`api.handoff`).
+    """
     settings = corpus.settings
     corpus.store  # noqa: B018 -- create the store now, so the read-only workers find a database
     pool = QueryPool(settings.store_path, timeout_s=settings.sparql_timeout_s, size=settings.sparql_workers)
@@ -39,9 +43,12 @@ def create_app(corpus: Corpus) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         pool.start()
+        if local_token and local_url:
+            handoff.publish(settings, local_url, local_token)
         try:
             yield
         finally:
+            handoff.withdraw(settings)
             pool.close()
 
     app = FastAPI(
@@ -56,6 +63,7 @@ def create_app(corpus: Corpus) -> FastAPI:
     )
     app.state.corpus = corpus
     app.state.query_pool = pool
+    app.state.local_token = local_token
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     errors.install(app)
     app.add_middleware(
@@ -68,4 +76,5 @@ def create_app(corpus: Corpus) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in ROUTE_MODULES:
         app.include_router(module.router)
+    app.include_router(writes.page_router)
     return app

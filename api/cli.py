@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from api.commands import config, extract, fail, graph, graphquery, ingest, reuse, search, serve
+from api.commands import backup, config, extract, fail, graph, graphquery, ingest, reuse, search, serve
 from api.settings import ConfigError, Settings
 
 app = typer.Typer(
@@ -34,7 +34,7 @@ def _root(
         raise fail(err) from None
 
 
-for module in (extract, ingest, graphquery, serve, search, graph, config, reuse):
+for module in (extract, ingest, graphquery, serve, search, graph, config, reuse, backup):
     module.register(app)
 
 

@@ -7,23 +7,29 @@ below ``api/`` sees the settings.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph
 
-from api import reuse
+from api import queries, reuse
+from api.memo import Memo
 from api.ocr import OcrProgress, ocr_options
 from api.settings import Settings
 from ingest import pipeline
 from ingest.readers import SUPPORTED
 from ingest.registry import Registry
+from kg import cascade
 from kg import store as graph_store
 from kg.document import ExtractedDocument
 from kg.errors import KgError, UnreadableFileError
 from kg.identity import match_form
+from kg.vocab import FOAF
 from search.embedders import make_embedder
 from search.index import SearchIndex
 
@@ -82,6 +88,46 @@ class Corpus:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._write_lock = threading.RLock()
+        self._cascades: Memo[dict[str, Any]] = Memo()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold while writing in a long-lived process (the server): one write at a time, and the
+        cached cascades are dropped when it ends. Each store write is one transaction and the search
+        index applies a document at once, so readers never see half a document."""
+        with self._write_lock:
+            try:
+                yield
+            finally:
+                self._cascades.clear()
+
+    def implements(self, ref: str) -> tuple[dict[str, Any], cascade.Resolution]:
+        """``kg implements REF --json``'s answer; the cascade is cached per directive until the next write."""
+        base = self.settings.base_iri
+        resolution = cascade.resolve(self.store, base, ref)
+        iri = resolution.chosen.iri
+        return self._cascades.get(iri, lambda: cascade.implementers(self.store, base, iri)), resolution
+
+    def delete_document(self, key: str) -> list[str]:
+        """Remove the ingested file(s) of document ``key``: their graphs and passages; their source paths."""
+        base = self.settings.base_iri
+        iri = queries.find_document(self.store, base, key)
+        if iri is None:
+            return []
+        topic = self.store.quads_for_pattern(None, FOAF.primaryTopic, pyoxigraph.NamedNode(iri))
+        graphs = {q.graph_name for q in topic if q.subject == q.graph_name}  # the files that are this document
+        removed = []
+        with self.writing():
+            for graph in sorted(graphs, key=str):
+                record = graph_store.file_record(self.store, base, graph)  # type: ignore[arg-type]
+                if record is None:
+                    continue
+                self.store.remove_graph(graph)
+                if record.path:
+                    self.search.remove_source(record.path)
+                    removed.append(record.path)
+        return removed
 
     @cached_property
     def store(self) -> pyoxigraph.Store:

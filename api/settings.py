@@ -51,6 +51,7 @@ class Settings:
     write_token: str | None = field(default=None, repr=False)
     cors_origins: tuple[str, ...] = ("*",)  # origins allowed to call the endpoint and the API
     search_threads: int = 0  # embedder sessions answering searches in parallel; 0: one per core
+    max_upload_mb: int = 50  # largest file accepted by POST /api/documents
     ocr_workers: int = 0  # Tesseract processes recognizing scanned pages at once; 0: one per core
     sources: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 

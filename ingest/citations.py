@@ -12,6 +12,8 @@ term, title — is read here too; resolving it to a document key is ``resolve``'
 ('27/CT-TTg', '2016-09-08', 'Thủ tướng Chính phủ', 'đẩy mạnh học tập')
 >>> [(c.type_code, c.bare_seq) for c in find_citations("Kết luận 01 và CT 23")]
 [('KL', '01'), ('CT', '23')]
+>>> find_citations("Kế hoạch số 40-KH/ĐUK của Ban Thường vụ Đảng ủy Khối các cơ quan tỉnh về học tập")[0].title
+'học tập'
 >>> [c.number for c in find_citations("Kế hoạch số 96-KH/TƯ của Ban Thường vụ Tỉnh ủy; Chỉ thị 05-CT/TƯ của Ban Bí thư")]
 ['96-KH/TU', '05-CT/TW']
 >>> [c.named_key for c in find_citations("thực hiện Nghị quyết Trung ương 4 khoá XII, XIII về x")]
@@ -54,7 +56,8 @@ _ORG_WORDS = (
     "bí thư chính trị chấp hành thường vụ tuyên giáo tổ chức dân vận nội kinh tế kiểm tra tướng phủ ủy uỷ "
     "ban nhân đảng trực tỉnh thành huyện phố quận xã phường bộ trung ương quốc hội mặt trận văn phòng thị trấn"
 )
-_ISSUER_WORD = rf"(?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÍÌỈỊÚỦỤÝỲỶ][\w.]*|(?:{'|'.join(_ORG_WORDS.split())})(?!\w))"
+_ISSUER_WORD = (rf"(?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÍÌỈỊÚỦỤÝỲỶ][\w.]*|(?:{'|'.join(_ORG_WORDS.split())}|khối|các cơ quan)"
+                r"(?!\w))")  # "Ban Thường vụ Đảng ủy Khối các cơ quan tỉnh"
 _ISSUER = re.compile(rf"\s*,?\s*của\s+(?P<issuer>{_ISSUER_WORD}(?:[ \t]+{_ISSUER_WORD}){{0,9}})")
 _TERM = re.compile(r"\s*,?\s*\(?\s*kh(?:óa|oá)\s+([IVXL]+)\s*\)?")
 _TITLE_LEAD = re.compile(r"\s*,?\s*(?:về\s+(?:việc\s+)?|(?=[“\"]))")
@@ -85,6 +88,7 @@ class Citation:
     title: str | None = None
     span_end: int = 0  # end of the whole citation, title included
     alias: bool = False  # "(sau đây gọi tắt là Chỉ thị số 23-CT/TW)"
+    inferred: bool = False  # the number was printed without its code; the code comes from the issuer
 
 
 def _type_name(word: str | None, code: str | None) -> str | None:

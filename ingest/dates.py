@@ -46,6 +46,37 @@ def _valid(day: str, month: str, year: str) -> str | None:
         return None
 
 
+# Digits OCR confuses with each other in printed Vietnamese documents.
+MISREAD_DIGITS = {"0": "689", "6": "0589", "8": "0369", "3": "8", "5": "6", "9": "048", "4": "9", "1": "7",
+                  "7": "1"}
+
+
+def misread_digits(digits: str) -> set[str]:
+    """The digit strings one commonly misread digit away from ``digits``."""
+    return {digits[:i] + other + digits[i + 1 :] for i, d in enumerate(digits) for other in MISREAD_DIGITS.get(d, "")}
+
+
+def misread_date(text: str) -> FoundDate | None:
+    """A written date whose day or month is impossible ("ngày 09 tháng 61 năm 2022"), read back when one
+    misread digit gives exactly one valid date; marked ``repaired``.
+
+    >>> misread_date("Mai Sơn, ngày 09 tháng 61 năm 2022").value
+    '2022-01-09'
+    >>> misread_date("ngày 38/13/2022") is None   # 38/13: several readings, none certain
+    True
+    """
+    for pattern in (_WORDS, _NUMERIC):
+        for m in pattern.finditer(text):
+            day, month, year = m.groups()
+            if _valid(day, month, year):
+                continue
+            options = {v for d in {day} | misread_digits(day) for mo in {month} | misread_digits(month)
+                       if (d == day or mo == month) and (v := _valid(d, mo, year))}
+            if len(options) == 1:
+                return FoundDate(options.pop(), m.start(), m.end(), True, m.group(0))
+    return None
+
+
 def match_date(text: str, pos: int = 0, endpos: int | None = None) -> FoundDate | None:
     """The first valid date in ``text[pos:endpos]``, in any of the usual written forms."""
     end = len(text) if endpos is None else endpos

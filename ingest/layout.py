@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.dates import match_date
+from ingest.dates import match_date, misread_date
 from ingest.normalize import squash
 from ingest.orgs import org_case
 from kg.identity import ISSUER_CODES, PARTY_NUMBER, TYPE_WORDS, DocumentNumber, parse_number
@@ -19,7 +19,7 @@ _TYPE_LINE = re.compile(
     + r"|CHƯƠNG TRÌNH HÀNH ĐỘNG|ĐỀ ÁN)(?:\s+CỦA\s+(?P<body>.+?))?\s*$"
 )
 _ISSUING_BODY = re.compile(r"^\s*CỦA\s+(.+?)\s*$")  # "CHỈ THỊ / CỦA BAN BÍ THƯ" in central documents
-_NUMBER_LINE = re.compile(r"^\s*Số\s*:?\s*(\d.*)$")
+_NUMBER_LINE = re.compile(r"^\s*S[ốôóồộo]\s*[:.]?\s*[“”\"'‘’]?\s*(\d.*)$")  # OCR: "Sô “301-KH/HU"
 _DATE_LINE = re.compile(r"^\s*(?P<place>[^,\n]{2,40}?)\s*,\s*ngày\s+\d", re.IGNORECASE)
 _SEPARATOR = re.compile(r"^\s*[-_=*·.–—]{3,}\s*$")
 _BASIS_CUE = re.compile(r"^\s*(Thực hiện|Căn cứ|Triển khai|Theo(?!\s+(?:đó|báo cáo|kế hoạch\s*,))|Thi hành|Qua"
@@ -41,6 +41,7 @@ _FOLDED_TYPE_LINE = re.compile(r"^\s*(" + "|".join(sorted(_FOLDED_TYPES, key=len
 # A header line names an organization: a committee, a party organization, a department or office.
 _ORG_LINE = re.compile(r"\b(?:dang bo|dang uy|tinh uy|thanh uy|huyen uy|quan uy|thi uy|chi bo|ban |van phong"
                        r"|uy ban|trung uong|bo chinh tri|dang doan|ban can su)")
+_COLUMNS = re.compile(r"\t| {3,}| [—–] ")
 _PROSE = 100  # a line this long that is not all capitals is running text: the header is over
 _SUBJECT = re.compile(r"^\s*V/v\.?\s+(.+?)\s*$", re.IGNORECASE)
 
@@ -98,7 +99,7 @@ def _type_match(line: str) -> tuple[str, str | None] | None:
     wrong diacritics ("KÉ HOẠCH"); ``None`` for any other line."""
     if m := _TYPE_LINE.match(line):
         return m.group(1), m.group("body")
-    if _is_upper(line) and (m := _FOLDED_TYPE_LINE.match(fold(line))):
+    if _is_upper(line) and (m := _FOLDED_TYPE_LINE.match(" ".join(re.sub(r"[^\w\s]", " ", fold(line)).split()))):
         return _FOLDED_TYPES[m.group(1)].upper(), None
     return None
 
@@ -117,16 +118,19 @@ def _body_start(lines: list[Line]) -> int:
 def _header(layout: Layout, type_index: int | None) -> None:
     lines = layout.lines
     limit = type_index if type_index is not None else _body_start(lines)
-    cells = [(k, cell.strip()) for k, line in enumerate(lines[:limit]) for cell in line.text.split("\t")]
-    for k, s in cells:  # the two header columns may share a line, split by a tab
+    cells = [(k, cell.strip()) for k, line in enumerate(lines[:limit]) for cell in _COLUMNS.split(line.text)]
+    for k, s in cells:  # the two header columns may share a line, split by a tab (OCR: spaces or a dash)
         number = _NUMBER_LINE.match(s)
         if number and layout.number is None:
             layout.number = parse_number(number.group(1))
-            continue
+            printed = PARTY_NUMBER.search(s)
+            s = s[printed.end():].strip() if printed else ""  # OCR joins "Số 301-KH/HU Mai Sơn, ngày …"
+            if not _DATE_LINE.match(s):
+                continue
         date_line = _DATE_LINE.match(s)
         if date_line and layout.date is None and k + 1 < len(lines) and not match_date(s):
             s = f"{s} {lines[k + 1].stripped}"  # a narrow header column wrapped the year
-        if date_line and layout.date is None and (found := match_date(s)):
+        if date_line and layout.date is None and (found := match_date(s) or misread_date(s)):
             layout.place, layout.date = squash(date_line.group("place")), found.value
             continue
         if (s and s != "*" and _PARTY_MOTTO not in fold(s) and _is_upper(s) and _type_match(s) is None

@@ -13,6 +13,8 @@ a basis clause ("Thực hiện Nghị quyết số 57-NQ/TW ...") is neither.
 ('52-KH/TU', '2022-01-12', 'Ban Thường vụ Tỉnh ủy Hà Giang', 'Kế hoạch', 'thực hiện x')
 >>> issuing_phrase("Thực hiện Kế hoạch số 1-KH/TU, Ban Thường vụ Huyện ủy Tam Đường xây dựng kế hoạch như sau:")
 ('Ban Thường vụ Huyện ủy Tam Đường', 'Kế hoạch')
+>>> issuing_phrase("Thực hiện Chỉ thị số 23-CT/TW, Ban Thường vụ Huyện ủy Tam Đường xây dựng kê hoạch sơ kêf như sau:")
+('Ban Thường vụ Huyện ủy Tam Đường', 'Kế hoạch')
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from ingest.citations import Citation
 from ingest.dates import match_date
 from ingest.orgs import committee_of
 from kg.identity import TYPE_WORDS, DocumentNumber, parse_number
+from kg.text import fold
 
 _LEAD_WINDOW = 160  # how far before the number the issuing body and date are looked for
 _VERB = r"(?:đã\s+|vừa\s+|đã\s+ký\s+|ký\s+)?(?:ban hành|xây dựng)"
@@ -94,5 +97,8 @@ def issuing_phrase(basis: str) -> tuple[str, str | None] | None:
     if not issuer:
         return None
     kind = match.group("type")
+    if kind is None:  # OCR's wrong diacritics: "xây dựng kê hoạch"
+        after = " ".join(fold(basis[match.end("verb"):]).split()[:2])
+        kind = next((word for word in TYPE_WORDS if fold(word) == after), None)
     doc_type = (kind[:1].upper() + kind[1:].lower()) if kind else _VERB_TYPES.get(match.group("verb"))
     return issuer, doc_type

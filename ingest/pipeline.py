@@ -6,11 +6,14 @@ shapes the result into the extraction contract (kg/document.py, SPEC section 3).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
+from datetime import date
 from pathlib import Path
 
 from ingest.citations import find_citations
+from ingest.datefix import fix_citation_dates, fix_document_date, years_in
 from ingest.layout import Layout, committee, lead_end, parse_layout
 from ingest.lead import Lead, issuing_phrase, lead_identity
 from ingest.normalize import clean, squash, unwrap
@@ -20,12 +23,12 @@ from ingest.outline import provisions
 from ingest.readers import SourceText, read_file
 from ingest.registry import Registry
 from ingest.relations import type_relations
-from ingest.resolve import KnownKeys, resolve_citations
+from ingest.resolve import KnownKeys, issuer_code_of, resolve_citations
 from ingest.tasks import extract_tasks
 from kg.document import ExtractedDocument, Issuer
-from kg.identity import TYPE_NAMES, TYPE_WORDS, make_key
+from kg.identity import TYPE_NAMES, TYPE_WORDS, DocumentNumber, issuer_level, make_key
 
-EXTRACTOR_VERSION = "3"
+EXTRACTOR_VERSION = "6"
 _PROVINCE_IN_TEXT = re.compile(r"Tỉnh [uủ][ỷy]\s+((?:[A-ZĐ][^\s,;.()]*\s?){1,3})")
 
 
@@ -55,6 +58,33 @@ def content_key(text: str, type_code: str | None, year: int | None) -> str:
     return f"{type_code or 'VB'}-{digest}@{year or '?'}"
 
 
+def _local_tu(number: DocumentNumber | None, org: str | None, header: str) -> DocumentNumber | None:
+    """"Số 52-KH/TƯ" under a Tỉnh ủy header is 52-KH/TU: TƯ abbreviates Trung ương only for central bodies."""
+    if number and number.issuer_code == "TW" and org and org.startswith("Tỉnh ủy") and re.search(
+            r"/\s*T[Ưư](?!\w)", header):
+        return dataclasses.replace(number, issuer_code="TU")
+    return number
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """True when ``b`` is ``a`` with one character dropped, added or changed."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1 :] == short or long_[:i] + long_[i + 1 :] == short[:i] + short[i + 1 :]
+               for i in range(len(long_)))
+
+
+def _code_from_issuer(number: DocumentNumber | None, issuer: Issuer) -> DocumentNumber | None:
+    """An unknown issuer code one character away from the code of the issuer the header names is a
+    misprint or misread of it ("45-HD/BTGU" of Ban Tuyên giáo Tỉnh ủy → 45-HD/BTGTU)."""
+    expected = issuer_code_of(issuer["org"]) or issuer_code_of(issuer["name"])
+    if (number and expected and number.form == "party" and issuer_level(number.issuer_code) is None
+            and _one_edit(number.issuer_code, expected)):
+        return dataclasses.replace(number, issuer_code=expected)
+    return number
+
+
 def _issuer(layout: Layout, text: str, stated: str | None) -> tuple[Issuer, Context]:
     """The issuer from the header; else from what the text states (a lead sentence, the issuing phrase)."""
     org, parent = committee(layout)
@@ -78,8 +108,10 @@ def _issuer(layout: Layout, text: str, stated: str | None) -> tuple[Issuer, Cont
     return Issuer(name=name, org=org, parent=parent), Context(org=org, province=province, parent=parent)
 
 
-def extract_source(source: SourceText, registry: Registry, known: KnownKeys | None = None) -> ExtractedDocument:
-    """Parse already-read text into the extraction contract."""
+def extract_source(source: SourceText, registry: Registry, known: KnownKeys | None = None,
+                   today: date | None = None) -> ExtractedDocument:
+    """Parse already-read text into the extraction contract; ``today`` bounds plausible dates."""
+    today = today or date.today()
     text = clean(source.text)
     if source.format in ("pdf", "image"):  # a PDF or a scan keeps the page's line breaks inside paragraphs
         text = unwrap(text)
@@ -90,8 +122,17 @@ def extract_source(source: SourceText, registry: Registry, known: KnownKeys | No
         lead = lead_identity(text, cites, lead_end(layout))
     stated = issuing_phrase(text[layout.basis_span[0] : layout.basis_span[1]]) if lead is None else None
     issuer, ctx = _issuer(layout, text, lead.issuer if lead else stated[0] if stated else None)
-    number = layout.number or (lead.number if lead else None)
-    issued = layout.date or (lead.date if lead else None)
+    header_end = layout.basis_span[0] or lead_end(layout)
+    number = _local_tu(layout.number, issuer["org"], text[:header_end]) or (lead.number if lead else None)
+    number = _code_from_issuer(number, issuer)
+    if layout.number and number and number != layout.number:  # the header's own mention, as corrected
+        for cite in cites:
+            if cite.start < header_end and cite.number == layout.number.text:
+                cite.number = number.text
+    issued, date_warning = fix_document_date(layout.date or (lead.date if lead else None),
+                                             [c.date.year for c in cites if c.date], years_in(text, today), today)
+    date_warnings = [date_warning] if date_warning else []
+    date_warnings += fix_citation_dates(cites, registry, issued, today)
     year = int(issued[:4]) if issued else None
     type_word = layout.type_word or (lead.doc_type if lead else stated[1] if stated else None)
     code = number.type_code if number else (TYPE_WORDS.get((type_word or "").lower()))
@@ -105,13 +146,16 @@ def extract_source(source: SourceText, registry: Registry, known: KnownKeys | No
                         "(no document number: key derived from the content)")
     if issued is None:
         warnings.append("Không tìm thấy ngày ban hành (no issue date)")
+    warnings += date_warnings
 
     resolution = resolve_citations(cites, ctx, registry, number.text if number else None, year, known)
     for ref in resolution.references:
         for mention in ref["mentions"]:
             mention["text"] = source.text[mention["start"] : mention["end"]]
     footnote_spans = [(layout.lines[i].start, layout.lines[i].end) for i in layout.footnotes]
-    rel = type_relations(text, cites, resolution.keys, title_span, layout.basis_span, footnote_spans)
+    announced = number is not None or type_word is not None  # else a news item: nothing assigns work
+    rel = type_relations(text, cites, resolution.keys, title_span, layout.basis_span, footnote_spans,
+                         work_from=0 if announced else None, doc_year=year)
     items = provisions(layout)
     return ExtractedDocument(
         source={"path": source.path, "sha256": source.sha256, "format": source.format},

@@ -22,6 +22,10 @@ _IMPLEMENT_CUE = re.compile(
 )
 _RESULTS_ONLY = re.compile(r"(?:trên cơ sở|kết quả (?:\d+ năm )?(?:triển khai )?thực hiện)[^;]*$", re.IGNORECASE)
 _CUE_WINDOW = 60
+# A sentence that reports what was done assigns nothing: "Năm 2023, ... được gắn với thực hiện Kết luận
+# số 21-KL/TW", "các chi bộ đã triển khai thực hiện ...". Such a document is cited, not partly implemented.
+_PAST = re.compile(r"(?:\bđã\s|\b(?:thời gian|vừa|những năm|các năm|năm) qua\b|^\s*Qua\s+\d+\s+năm\b)", re.IGNORECASE)
+_PAST_YEAR = re.compile(r"^\s*(?:[-+•]\s*)?(?:Trong\s+)?[Nn]ăm\s+(\d{4})\b")
 # The basis clause ends where the issuing body speaks: ", Ban Thường vụ Thành ủy ban hành ...".
 _ISSUING = re.compile(r",\s*[^,;]{0,80}?\bban hành\b")
 
@@ -61,6 +65,14 @@ def _cue_before(text: str, pos: int, floor: int = 0) -> bool:
     return bool(_IMPLEMENT_CUE.search(window))
 
 
+def _reports_past(text: str, pos: int, doc_year: int | None) -> bool:
+    """True when the sentence up to ``pos`` reports past results instead of assigning work."""
+    start = max(text.rfind(mark, 0, pos) for mark in ".;\n") + 1
+    sentence = text[start:pos]
+    year = _PAST_YEAR.match(sentence)
+    return bool(_PAST.search(sentence)) or bool(year and doc_year and int(year.group(1)) < doc_year)
+
+
 def _add(target: list[str], key: str | None) -> None:
     if key and key not in target:
         target.append(key)
@@ -68,8 +80,13 @@ def _add(target: list[str], key: str | None) -> None:
 
 def type_relations(text: str, cites: list[Citation], keys: list[str | None],
                    title_span: tuple[int, int], basis_span: tuple[int, int],
-                   excluded: list[tuple[int, int]]) -> Relations:
-    """Type every resolved citation's relation to the document; ``excluded`` spans (footnotes)."""
+                   excluded: list[tuple[int, int]], work_from: int | None = 0,
+                   doc_year: int | None = None) -> Relations:
+    """Type every resolved citation's relation to the document; ``excluded`` spans (footnotes).
+
+    Provisions assign work from offset ``work_from`` on (``None``: nowhere, as in a news item that
+    announces no document of its own); ``doc_year`` tells past years from the plan's own.
+    """
     rel = Relations()
     issuing = _ISSUING.search(text, basis_span[0], basis_span[1])
     basis_span = (basis_span[0], issuing.start() if issuing else basis_span[1])
@@ -96,8 +113,9 @@ def type_relations(text: str, cites: list[Citation], keys: list[str | None],
         elif _inside(cite.start, title_span):
             if central:
                 _add(rel.implements, key)
-        elif central and not any(_inside(cite.start, span) for span in excluded) and _cue_before(
-                text, cite.start):
+        elif (central and work_from is not None and cite.start >= work_from
+              and not any(_inside(cite.start, span) for span in excluded) and _cue_before(text, cite.start)
+              and not _reports_past(text, cite.start, doc_year)):
             _add(rel.implements_partly, key)
     if not rel.implements:
         for k, key in enumerate(keys):

@@ -12,10 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ingest.citations import Citation
+from ingest.dates import misread_digits
 from ingest.orgs import Context, code_committee
 from ingest.registry import Registry, RegistryEntry
 from kg.document import Reference
-from kg.identity import TYPE_NAMES, make_key, match_form, parse_number, term_years
+from kg.identity import ISSUER_CODES, TYPE_NAMES, make_key, match_form, parse_number, term_years
 from kg.text import fold, slugify
 
 # number → keys that the corpus already ingested gives it ("147-KH/TU" → ["147-KH/TU@2023"])
@@ -54,8 +55,31 @@ def _pick_entry(cite: Citation, entries: list[RegistryEntry]) -> RegistryEntry |
     return candidates[0] if len(candidates) == 1 else None
 
 
+_LOCAL_CODES = sorted(((name, code) for code, (name, level) in ISSUER_CODES.items()
+                       if level in ("province", "district", "commune")), key=lambda item: -len(item[0]))
+_CENTRAL_ISSUER = re.compile(r"^(?:Ban Bí thư|Bộ Chính trị|Ban Chấp hành Trung ương)")
+
+
+def issuer_code_of(issuer: str | None) -> str | None:
+    """The code a committee prints after its numbers: "Ban Thường vụ Tỉnh ủy Sơn La" → ``TU``.
+
+    >>> issuer_code_of("Ban Thường vụ Tỉnh ủy Sơn La"), issuer_code_of("Ban Tuyên giáo Tỉnh uỷ")
+    ('TU', 'BTGTU')
+    >>> issuer_code_of("Bộ Chính trị"), issuer_code_of("Thủ tướng Chính phủ")
+    ('TW', None)
+    """
+    if not issuer:
+        return None
+    if _CENTRAL_ISSUER.match(issuer):
+        return "TW"
+    issuer = issuer.replace("uỷ", "ủy")
+    return next((code for name, code in _LOCAL_CODES if name in issuer), None)
+
+
 def _fill_bare(cites: list[Citation], registry: Registry) -> None:
-    """"Chỉ thị 23" → the full number cited elsewhere in the text, else the central one."""
+    """"Chỉ thị 23" → the full number cited elsewhere in the text, else the central one, else the
+    code of the issuer named with it ("Kế hoạch số 155, ngày ... của Ban Thường vụ Tỉnh ủy" → 155-KH/TU,
+    marked ``inferred``)."""
     full = {(c.type_code, match_form(c.number).split("-")[0]): c.number for c in cites if c.number}
     for cite in cites:
         if cite.bare_seq and not cite.number:
@@ -63,6 +87,9 @@ def _fill_bare(cites: list[Citation], registry: Registry) -> None:
             central = f"{cite.bare_seq}-{cite.type_code}/TW"
             if cite.number is None and registry.by_number(central):
                 cite.number = central
+            code = issuer_code_of(cite.issuer) if cite.number is None and cite.type_code else None
+            if code:
+                cite.number, cite.inferred = f"{cite.bare_seq}-{cite.type_code}/{code}", True
 
 
 def _named_key(cite: Citation, ctx: Context) -> str:
@@ -142,10 +169,25 @@ def _registry_hints(cites: list[Citation], registry: Registry) -> set[str]:
     return hints
 
 
+def _misread_central(cites: list[Citation], registry: Registry) -> None:
+    """A dated central number the registry lacks, one misread digit away from a registered number of
+    that very date, is that document: OCR's "91-KL/TW, ngày 18/5/2021" is 01-KL/TW."""
+    for cite in cites:
+        parsed = parse_number(cite.number) if cite.number and cite.date else None
+        if not parsed or not parsed.is_central or registry.by_number(cite.number):
+            continue
+        rest = cite.number[len(parsed.seq):]
+        same_day = {e.number for seq in misread_digits(parsed.seq) for e in registry.by_number(seq + rest)
+                    if e.date == cite.date.value}
+        if len(same_day) == 1:
+            cite.number = same_day.pop()
+
+
 def resolve_citations(cites: list[Citation], ctx: Context, registry: Registry,
                       own_number: str | None, doc_year: int | None,
                       known: KnownKeys | None = None) -> Resolution:
     """Turn citations into keyed, merged references with metadata (registry facts filled in)."""
+    _misread_central(cites, registry)
     _fill_bare(cites, registry)
     result = Resolution()
     groups: dict[str, list[Citation]] = {}
@@ -156,6 +198,7 @@ def resolve_citations(cites: list[Citation], ctx: Context, registry: Registry,
             groups.setdefault(match_form(cite.number), []).append(cite)
     hints = _registry_hints(cites, registry)
     by_key: dict[str, Reference] = {}
+    printed: set[str] = set()  # keys that some mention prints in full
     for cite in cites:
         if cite.date and cite.date.repaired:
             result.warnings.append(f"Ngày viết sai “{cite.date.text}” được hiểu là {cite.date.value} "
@@ -178,8 +221,12 @@ def resolve_citations(cites: list[Citation], ctx: Context, registry: Registry,
                                           issuer_org=None, title=None, mentions=[])
             result.references.append(ref)
         _merge(ref, cite)
+        if not cite.inferred:
+            printed.add(key)
     for ref in result.references:
         _complete(ref, registry, ctx)
+        if ref["key"] not in printed:
+            ref["number_inferred"] = True
     result.warnings = list(dict.fromkeys(result.warnings))
     return result
 

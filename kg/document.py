@@ -47,6 +47,7 @@ class Reference(TypedDict, total=False):
     issuer_org: str | None  # the committee, resolved from context (for the IRI)
     title: str | None
     mentions: list[Mention]
+    number_inferred: bool  # present (true) only when no mention prints the code: "Kế hoạch số 155, ... của Tỉnh ủy"
 
 
 class ReferenceRelation(TypedDict):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.text import fold
+from search import copies
 from search.diacritics import SyllableCounts
 from search.passages import DocumentInfo, Passage, context_text
 
@@ -78,10 +79,14 @@ class Catalog:
             self.syllables = SyllableCounts(self.db)
             return
         self.db.execute("PRAGMA journal_mode = WAL")
-        self.db.executescript(_SCHEMA)
+        self.db.executescript(_SCHEMA + copies.SCHEMA)
         with self.db:
             self.db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', '0')")
             self.syllables = SyllableCounts(self.db)
+        if self.get_meta("copies") != "1":  # an index from before copy clusters: sign its passages once
+            with self.db:
+                copies.add_passages(self.db, copies.unsigned_passages(self.db))
+                self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('copies', '1')")
 
     def close(self) -> None:
         """Close the database."""
@@ -206,6 +211,8 @@ class Catalog:
                     added.append(ident)
                 ids.append(ident)
             self.syllables.update((p.text for p in passages), +1)
+            texts = {ident: p.text for ident, p in zip(ids, passages, strict=True)}
+            copies.add_passages(self.db, [(ident, texts[ident]) for ident in added])
         return removed, added, ids
 
     # ------------------------------------------------------------------ reads
@@ -307,6 +314,10 @@ class Catalog:
             " FROM documents ORDER BY key"
         )
         return [DocumentInfo(*r) for r in rows]
+
+    def copy_clusters(self, ids: Sequence[int]) -> dict[int, int]:
+        """``id → copy cluster`` (passages sharing one wording share a cluster; see :mod:`search.copies`)."""
+        return copies.clusters(self.db, ids)
 
     def documents_by_key(self, keys: Sequence[str]) -> dict[str, DocumentInfo]:
         """Stored documents among ``keys``, by key."""

@@ -18,6 +18,8 @@ import contextlib
 import functools
 import os
 import queue
+import shutil
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -35,7 +37,7 @@ from search.embedders import Embedder
 from search.fulltext import FullText
 from search.normalize import embed_key, has_diacritics
 from search.passages import MAX_CHUNKS, chunk_texts, document_info, passages_of
-from search.ranking import group_near_duplicates, highlights, rrf
+from search.ranking import group_copies, highlights, rrf
 from search.refs import RefPattern, parse_ref
 from search.rwlock import ReadWriteLock
 from search.vectors import VectorStore, tune_faiss
@@ -343,6 +345,21 @@ class SearchIndex:
         if self._fulltext is not None and self._fulltext_generation() != self.catalog.get_meta("generation"):
             self._commit_fulltext()
 
+    def snapshot(self, target: Path) -> None:
+        """Copy the index, as of now and consistent, into the new directory ``target`` (searches go on)."""
+        with self._write_mutex:  # no write starts until the copy is done
+            self._save_now()
+            target.mkdir(parents=True)
+            with sqlite3.connect(str(target / _CATALOG)) as copy:
+                self._writer_catalog.db.backup(copy)
+            copy.close()
+            for name in (_VECTORS, _FULLTEXT_GENERATION):
+                if (self.path / name).exists():
+                    shutil.copy2(self.path / name, target / name)
+            if (self.path / _FULLTEXT).is_dir():
+                shutil.copytree(self.path / _FULLTEXT, target / _FULLTEXT,
+                                ignore=shutil.ignore_patterns("*.lock", ".tantivy-*.lock"))
+
     def close(self) -> None:
         """Flush and close."""
         self._save()
@@ -480,6 +497,8 @@ class SearchIndex:
             dense = self._dense(query_vector, limit, allowed)
             rankings.append([i for i, _ in dense])
             scores.update(dense)
+        elif mode == "hybrid":
+            rankings.append([])  # an empty index: nothing dense to rank
         if mode in ("bm25", "hybrid"):
             lexical = self.fulltext.search(query, limit, allowed)
             rankings.append([i for i, _ in lexical])
@@ -488,16 +507,16 @@ class SearchIndex:
         if mode == "hybrid":
             scores = dict(rrf(rankings, weights=[self.dense_weight, 1.0]))
         ranked = sorted(scores, key=lambda i: -scores[i])
-        ranked = self._documents_first(parse_ref(query), ranked, allowed)
-        hits = self._hits(query, ranked, scores, k, group)
+        ranked, named = self._documents_first(parse_ref(query), ranked, allowed)
+        hits = self._hits(query, ranked, scores, k, group, named)
         return SearchResult(query, mode, (time.perf_counter() - started) * 1000, hits)
 
     def _documents_first(
         self, ref: RefPattern | None, ranked: list[int], allowed: list[int] | None
-    ) -> list[int]:
-        """Move the passages of the document the query names to the front."""
+    ) -> tuple[list[int], set[int]]:
+        """Move the passages of the document the query names to the front; also returns the moved ids."""
         if ref is None:
-            return ranked
+            return ranked, set()
         keys = [
             d.key
             for d in self.catalog.documents()
@@ -512,7 +531,7 @@ class SearchIndex:
             rows = self.catalog.passages(ranked[: self.candidates])
             front = [i for i in ranked if i in rows and rows[i].document.key in implementing]
             front_set = set(front)
-            return front + [i for i in ranked if i not in front_set]
+            return front + [i for i in ranked if i not in front_set], front_set
         named = self.catalog.ids_of_documents(keys)
         if allowed is not None:
             allowed_set = set(allowed)
@@ -520,20 +539,26 @@ class SearchIndex:
         position = {i: n for n, i in enumerate(ranked)}
         named.sort(key=lambda i: position.get(i, len(ranked)))
         named_set = set(named)
-        return named + [i for i in ranked if i not in named_set]
+        return named + [i for i in ranked if i not in named_set], named_set
 
     def _hits(
-        self, query: str, ranked: list[int], scores: dict[int, float], k: int, group: bool
+        self, query: str, ranked: list[int], scores: dict[int, float], k: int, group: bool,
+        named: set[int] | frozenset[int] = frozenset(),
     ) -> list[Hit]:
         rows = self.catalog.passages(ranked[: max(k * 10, 50)])
         ordered = [i for i in ranked if i in rows]
-        if group:
-            groups = group_near_duplicates(ordered, lambda i: rows[i].text, k)
+        if group:  # copy clusters were found at ingest (search/copies.py): one lookup here
+            clusters = self.catalog.copy_clusters(ordered)
+            # The source (earliest document) heads a group, unless the query names a document of it.
+            groups = group_copies(ordered, clusters, lambda i: "0" if i in named else rows[i].document.date, k)
         else:
             groups = [(i, []) for i in ordered[:k]]
         return [
             Hit(
-                rows[head], scores.get(head, 0.0), highlights(query, rows[head].text), [rows[d] for d in dups]
+                rows[head],
+                max(scores.get(i, 0.0) for i in (head, *dups)),  # a group ranks by its best member
+                highlights(query, rows[head].text),
+                [rows[d] for d in dups],
             )
             for head, dups in groups
         ]

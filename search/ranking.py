@@ -1,4 +1,4 @@
-"""Ranking helpers: reciprocal-rank fusion, grouping of copied wording, highlights.
+"""Ranking helpers: reciprocal-rank fusion, grouping of copied wording under its source, highlights.
 
 >>> rrf([[1, 2, 3], [3, 1]])[:2]
 [(1, 0.03252247488101534), (3, 0.032266458495966696)]
@@ -10,9 +10,8 @@
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import TypeVar
 
 from search.normalize import folded_key
@@ -50,7 +49,6 @@ _PARTICLES = frozenset(
 )
 _WORD = re.compile(r"\w+")
 _ROMAN_OR_WORD = re.compile(r"^(?:[ivxl]+|mot|hai|ba|bon|tu|nhat)$")
-_NEAR_DUPLICATE = 0.6
 
 
 def rrf(
@@ -64,39 +62,32 @@ def rrf(
     return sorted(scores.items(), key=lambda kv: -kv[1])
 
 
-def _shingles(text: str) -> set[tuple[str, str]]:
-    tokens = folded_key(text).split()
-    return set(itertools.pairwise(tokens)) or {(t, "") for t in tokens}
-
-
-def similarity(a: str, b: str) -> float:
-    """Jaccard similarity of folded word pairs (1.0 = same wording)."""
-    sa, sb = _shingles(a), _shingles(b)
-    return len(sa & sb) / len(sa | sb) if sa and sb else 0.0
-
-
-def group_near_duplicates(
-    ranked: Sequence[T], text_of: Callable[[T], str], limit: int, threshold: float = _NEAR_DUPLICATE
+def group_copies(
+    ranked: Sequence[T], cluster_of: Mapping[T, int], date_of: Callable[[T], str | None], limit: int
 ) -> list[tuple[T, list[T]]]:
-    """Walk ``ranked`` and fold each item into an earlier head whose wording it (nearly) repeats.
+    """Fold the items of one copy cluster into one group, placed where its best item ranks.
 
-    Returns up to ``limit`` ``(head, duplicates)`` pairs: ten heads are ten different wordings.
+    The group's head is its earliest-dated member (the source of the wording), then the best ranked;
+    items without a cluster stand alone. Returns up to ``limit`` ``(head, copies)`` pairs.
+
+    >>> group_copies([5, 7, 9, 4], {5: 1, 7: 2, 9: 1}, {5: "2023-03", 9: "2022-12"}.get, 3)
+    [(9, [5]), (7, []), (4, [])]
     """
-    groups: list[tuple[T, list[T]]] = []
-    shingles: list[set[tuple[str, str]]] = []
+    groups: dict[tuple[str, Hashable], list[T]] = {}
     for item in ranked:
-        own = _shingles(text_of(item))
-        for (_head, dups), head_shingles in zip(groups, shingles, strict=True):
-            union = own | head_shingles
-            if union and len(own & head_shingles) / len(union) >= threshold:
-                dups.append(item)
-                break
-        else:
+        cluster = cluster_of.get(item)
+        key: tuple[str, Hashable] = ("copy", cluster) if cluster is not None else ("own", item)
+        if key not in groups:
             if len(groups) >= limit:
                 continue
-            groups.append((item, []))
-            shingles.append(own)
-    return groups
+            groups[key] = []
+        groups[key].append(item)
+    out = []
+    for members in groups.values():
+        order = {m: n for n, m in enumerate(members)}
+        head = min(members, key=lambda m: (date_of(m) or "9999", order[m]))
+        out.append((head, [m for m in members if m != head]))
+    return out
 
 
 def _word_key(word: str) -> str:

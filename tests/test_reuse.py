@@ -125,3 +125,19 @@ def test_compare_errors_name_the_document(reuse_home: Path) -> None:
     assert unknown.exit_code == 1 and "99-KH/ĐU@2023" in unknown.output
     orphan = runner.invoke(app, ["--home", str(reuse_home), "compare", "131-KH/ThU@2023"])  # its parent is not ingested
     assert orphan.exit_code == 1 and "131-KH/ThU@2023" in orphan.output
+
+
+def test_search_puts_the_source_first_with_its_copy_under_it(reuse_home: Path) -> None:
+    # The ward plan was ingested first, so its copy holds the older passage id: the date decides.
+    result = CliRunner().invoke(app, ["--home", str(reuse_home), "search", "--json", "--k", "3",
+                                      "giáo dục lý tưởng cách mạng, đạo đức, lối sống văn hóa cho đoàn viên"])
+    assert result.exit_code == 0, result.output
+    top = json.loads(result.output)["results"][0]
+    assert (top["document"]["key"], top["provision"]["id"]) == ("131-KH/ThU@2023", "I.1")
+    assert [(o["document"], o["id"]) for o in top["also_in"]] == [("42-KH/ĐU@2023", "I.1")]
+    corpus = Corpus(Settings.load(reuse_home))
+    catalog = corpus.search.catalog
+    ward, city = (catalog.passage_id_by_key(k, "I.2") for k in ("42-KH/ĐU@2023", "131-KH/ThU@2023"))
+    adapted = (catalog.passage_id_by_key(k, "III.1") for k in ("42-KH/ĐU@2023", "131-KH/ThU@2023"))
+    clusters = catalog.copy_clusters([ward, city, *adapted])
+    assert clusters[ward] == clusters[city] and len(set(clusters.values())) == 3  # adapted is not a copy

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api import handoff
 from api.corpus import FAILED, SKIPPED, Corpus, IngestEvent, collect_files
 from api.settings import Settings
 
@@ -31,6 +32,9 @@ def register(app: typer.Typer) -> None:
         settings: Settings = ctx.obj
         corpus = Corpus(settings)
         err = Console(stderr=True)
+        server = handoff.find_server(settings)  # a running `kg serve` owns the store: hand the files to it
+        if server:
+            err.print(f"Máy chủ đang chạy tại {server.url}: giao các tệp cho máy chủ nạp.", highlight=False)
         total = len(collect_files(paths)[0])
         events: list[IngestEvent] = []
         columns = (TextColumn("[bold]Đang nạp"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -40,7 +44,9 @@ def register(app: typer.Typer) -> None:
             def ocr_page(path: Path, done: int, pages: int) -> None:
                 progress.update(task, description=f"{path.name}: nhận dạng chữ (OCR) trang {done}/{pages}")
 
-            for event in corpus.ingest(paths, force=force, ocr_progress=ocr_page):
+            events_in = (handoff.ingest(server, paths, force=force) if server
+                         else corpus.ingest(paths, force=force, ocr_progress=ocr_page))
+            for event in events_in:
                 events.append(event)
                 if event.status == FAILED:
                     err.print(f"[red]Lỗi:[/] {event.path}: {event.reason}", highlight=False, soft_wrap=True)

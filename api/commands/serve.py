@@ -21,12 +21,14 @@ def register(app: typer.Typer) -> None:
         """Chạy máy chủ HTTP: điểm cuối SPARQL, API JSON và giao diện web."""
         import uvicorn  # the server stack is only needed here
 
+        from api import handoff
         from api.app import create_app
         from api.corpus import Corpus
 
         settings: Settings = ctx.obj
-        try:
-            app_ = create_app(Corpus(settings))
+        local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        try:  # announced in server.json while serving: `kg ingest` beside us hands files over
+            app_ = create_app(Corpus(settings), local_token=handoff.new_token(), local_url=f"http://{local}:{port}")
         except OSError as err:
             typer.echo(f"Lỗi: không mở được kho dữ liệu {settings.store_path}: {err}. "
                        f"Hãy dừng tiến trình khác đang dùng kho này (ví dụ 'kg ingest') rồi thử lại.", err=True)

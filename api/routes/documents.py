@@ -88,8 +88,7 @@ def implements(
     ref: Annotated[str, Query(min_length=1, description="“Chỉ thị 23”, “23-CT/TW”, “CT 23”, “23-CT/TW@2018”")],
 ) -> dict[str, Any]:
     """The same answer as ``kg implements REF --json``."""
-    corpus = _corpus(request)
-    result, _ = cascade.implements(corpus.store, corpus.settings.base_iri, ref)
+    result, _ = _corpus(request).implements(ref)  # cached per directive until the next write
     return result
 
 

@@ -223,7 +223,8 @@ def _update(corpus: Corpus, text: str) -> None:
     except MalformedQueryError as err:
         raise ApiError(400, err.code, str(err)) from None
     try:
-        corpus.store.update(text)
+        with corpus.writing():
+            corpus.store.update(text)
     except SyntaxError as err:
         raise ApiError(400, "malformed_query", f"Lệnh cập nhật SPARQL không hợp lệ: {err}") from None
 
