@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
 from api.settings import Settings
-from ingest.ocr import OcrOptions
-
-OcrProgress = Callable[[Path, int, int], None]  # (file, pages recognized, pages to recognize)
+from ingest.ocr import OcrOptions, Progress
 
 
-def ocr_options(settings: Settings, path: Path, progress: OcrProgress | None = None) -> OcrOptions:
-    """How scanned pages of ``path`` are recognized: cached under the home, ``progress`` told per page."""
-    report = (lambda done, total: progress(path, done, total)) if progress else None
+def ocr_options(settings: Settings, progress: Progress | None = None) -> OcrOptions:
+    """How scanned pages are recognized: cached under the home, ``progress`` told about each page."""
     if settings.ocr_workers > 0:
-        return OcrOptions(cache_dir=settings.ocr_cache_path, workers=settings.ocr_workers, progress=report)
-    return OcrOptions(cache_dir=settings.ocr_cache_path, progress=report)
+        return OcrOptions(cache_dir=settings.ocr_cache_path, workers=settings.ocr_workers, progress=progress)
+    return OcrOptions(cache_dir=settings.ocr_cache_path, progress=progress)

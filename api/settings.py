@@ -52,7 +52,8 @@ class Settings:
     cors_origins: tuple[str, ...] = ("*",)  # origins allowed to call the endpoint and the API
     search_threads: int = 0  # embedder sessions answering searches in parallel; 0: one per core
     max_upload_mb: int = 50  # largest file accepted by POST /api/documents
-    ocr_workers: int = 0  # Tesseract processes recognizing scanned pages at once; 0: one per core
+    ingest_workers: int = 0  # processes parsing files during an ingest; 0: one per core
+    ocr_workers: int = 0  # Tesseract processes recognizing one file's scanned pages at once; 0: one per core
     sources: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -128,9 +129,19 @@ class Settings:
         return self.home / "index"
 
     @property
+    def embedding_cache_path(self) -> Path:
+        """Passage vectors by (embedder, text), kept across ingests and index rebuilds."""
+        return self.home / "cache" / "embeddings.sqlite"
+
+    @property
     def ocr_cache_path(self) -> Path:
         """Text recognized on scanned pages, one JSON file per file hash (re-reading a scan costs nothing)."""
         return self.home / "cache" / "ocr"
+
+    @property
+    def extractions_path(self) -> Path:
+        """Each ingested file's extraction (by sha256), from which ``kg index`` indexes the graph."""
+        return self.home / "extracted"
 
     @property
     def uploads_path(self) -> Path:

@@ -99,7 +99,7 @@ def _type_match(line: str) -> tuple[str, str | None] | None:
     wrong diacritics ("KÉ HOẠCH"); ``None`` for any other line."""
     if m := _TYPE_LINE.match(line):
         return m.group(1), m.group("body")
-    if _is_upper(line) and (m := _FOLDED_TYPE_LINE.match(" ".join(re.sub(r"[^\w\s]", " ", fold(line)).split()))):
+    if _is_upper(line) and (m := _FOLDED_TYPE_LINE.match(" ".join(re.sub(r"[\W\d_]", " ", fold(line)).split()))):
         return _FOLDED_TYPES[m.group(1)].upper(), None
     return None
 
@@ -135,7 +135,8 @@ def _header(layout: Layout, type_index: int | None) -> None:
             continue
         if (s and s != "*" and _PARTY_MOTTO not in fold(s) and _is_upper(s) and _type_match(s) is None
                 and _ORG_LINE.search(fold(s))):
-            layout.header_orgs.append(s)
+            layout.header_orgs.append(re.sub(r"^\S+(?= (?:BỘ|ỦY|UỶ)\b)", "ĐẢNG", s) if fold(s).startswith(
+                ("dang bo ", "dang uy ")) else s)  # OCR: "ĐẲNG ỦY"
     if layout.number is None:  # a header cell holding only the number, without "Số"
         for line in lines[:limit]:
             if PARTY_NUMBER.fullmatch(line.stripped) and (found := parse_number(line.stripped)):

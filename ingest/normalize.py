@@ -8,17 +8,32 @@ markdown ``**``, stray ``*`` around words and odd spaces are replaced by spaces.
 'Số 117-KH/ThU\\tĐẢNG   hoàn thành    Chỉ thị \\n      '
 >>> clean("*") == "*"   # the lone star under the issuer name is layout, keep it
 True
+>>> clean("vê`thực hiện")   # OCR's spacing accent goes back on its letter
+'về thực hiện'
+
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import lru_cache
 
 # Word field codes exported as text, on a line of their own.
 _FIELD_LINE = re.compile(r"(?m)^[ \t]*(?:PAGE|NUMPAGES|MERGEFORMAT|\\\* MERGEFORMAT)[^\n]*$")
 _STARS = re.compile(r"\*{2,}")
 _STAR_BY_WORD = re.compile(r"(?<=\S)\*|\*(?=\S)")
 _ODD_SPACE = re.compile(r"[\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff\r\f\v]")
+
+
+# OCR writes a tone it could not place as a spacing accent after the letter: "vê`thực" for "về thực".
+_SPACING_ACCENT = re.compile(r"([^\W\d_])([`´])")
+_COMBINING_OF = {"`": "\u0300", "´": "\u0301"}
+
+
+def _attach(match: re.Match[str]) -> str:
+    composed = unicodedata.normalize("NFC", match.group(1) + _COMBINING_OF[match.group(2)])
+    return composed + " " if len(composed) == 1 else match.group(0)
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -31,6 +46,7 @@ def clean(text: str) -> str:
     out = _STARS.sub(_blank, out)
     out = _STAR_BY_WORD.sub(" ", out)
     out = _ODD_SPACE.sub(" ", out)
+    out = _SPACING_ACCENT.sub(_attach, out)
     assert len(out) == len(text)
     return out
 
@@ -75,3 +91,18 @@ def unwrap(text: str) -> str:
         out.append(line + (" " if joins else "\n"))
     out.append(lines[-1])
     return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def _plain(char: str) -> str:
+    base = unicodedata.normalize("NFD", char)[0]
+    return {"đ": "d", "Đ": "D"}.get(base, base) if not unicodedata.combining(base) else char
+
+
+def fold_chars(text: str) -> str:
+    """``text`` without diacritics, character by character: case and length kept, so offsets still hold.
+
+    >>> fold_chars("Kê hoạch số 155 của Đảng")
+    'Ke hoach so 155 cua Dang'
+    """
+    return "".join(map(_plain, text))

@@ -33,7 +33,7 @@ import numpy as np
 from kg.document import ExtractedDocument
 from kg.errors import KgError
 from search.catalog import Catalog, Filters, StoredPassage
-from search.embedders import Embedder
+from search.embedders import Embedder, EmbeddingCache, PieceCounts, PieceProgress, embed_cached
 from search.fulltext import FullText
 from search.normalize import embed_key, has_diacritics
 from search.passages import MAX_CHUNKS, chunk_texts, document_info, passages_of
@@ -140,6 +140,7 @@ class SearchIndex:
         kind: str = "flat",
         candidates: int = 100,
         threads: int = 0,
+        cache: EmbeddingCache | None = None,
     ) -> None:
         """``threads``: embedder sessions for parallel searches (0: one per core; 1 with an embedder
         instance rather than a factory)."""
@@ -157,6 +158,7 @@ class SearchIndex:
         self._max_sessions = max(1, threads or os.cpu_count() or 1)
         self.kind = self.catalog.get_meta("kind") or kind
         self.candidates = candidates
+        self.cache = cache  # vectors by piece text, shared across documents and ingests
         # RRF weight of the dense ranking against BM25 (1.0). Plain RRF (equal weights) is kept:
         # 0.5 gave a higher MRR@10 but a lower recall@5 on the labelled set (docs/benchmarks.md), and
         # tuning on that small set would only flatter it.
@@ -309,7 +311,7 @@ class SearchIndex:
             for pid, texts in zip(passage_ids, pieces, strict=True)
             for n in range(len(texts))
         ]
-        vectors = self.embedder.embed_passages([t for texts in pieces for t in texts])
+        vectors, _ = embed_cached(self.embedder, [t for texts in pieces for t in texts], self.cache)
         return np.array(ids, np.int64), vectors
 
     def _remove_vectors(self, passage_ids: Sequence[int]) -> None:
@@ -373,9 +375,50 @@ class SearchIndex:
         vectors; returns the number of passages embedded.
         """
         with self._write_mutex:
-            return self._add_document(doc)
+            return self._add_one(doc, {})
 
-    def _add_document(self, doc: ExtractedDocument) -> int:
+    def add_documents(
+        self,
+        docs: Sequence[ExtractedDocument],
+        progress: PieceProgress | None = None,
+        embed: Callable[[list[str]], np.ndarray] | None = None,
+    ) -> PieceCounts:
+        """Index several documents with one embedding pass over all their new pieces.
+
+        Each distinct piece text is embedded once (and not at all when the cache has it); then the
+        documents are written one by one, exactly as :meth:`add_document` would. ``progress`` gets
+        ``(embedded, reused)`` counts as pieces are done; ``embed`` replaces the local embedder
+        for the missing texts (e.g. a cluster).
+        """
+        with self._write_mutex:
+            return self._add_many(docs, progress, embed)
+
+    def _add_many(
+        self,
+        docs: Sequence[ExtractedDocument],
+        progress: PieceProgress | None,
+        embed: Callable[[list[str]], np.ndarray] | None,
+    ) -> PieceCounts:
+        embedder_id = self.embedder.id
+        self.vectors  # noqa: B018 - opens (and reconciles) the vector store before anything is counted
+        texts: list[str] = []
+        for doc in docs:
+            passages = passages_of(doc, self.base_iri)
+            info = document_info(doc, self.base_iri)
+            old_keys = self.catalog.doc_keys_for(info.key, info.source)
+            existing = self.catalog.fingerprints(old_keys) if old_keys else {}
+            for passage in passages:
+                old = existing.get(passage.iri)
+                if old is None or old[1] != passage.fingerprint(embedder_id):
+                    texts += chunk_texts(passage.text, passage.path)
+        vectors, counts = embed_cached(self.embedder, texts, self.cache, progress, embed)
+        pool = dict(zip(texts, vectors, strict=True))
+        for doc in docs:
+            self._add_one(doc, pool)
+        return counts
+
+    def _add_one(self, doc: ExtractedDocument, pool: dict[str, np.ndarray]) -> int:
+        """Write one document's passages; vectors of new pieces come from ``pool``, else the cache."""
         passages = passages_of(doc, self.base_iri)
         info = document_info(doc, self.base_iri)
         embedder_id = self.embedder.id
@@ -390,7 +433,11 @@ class SearchIndex:
         }
         fresh = [p for p in passages if p.iri not in keep]
         pieces = [chunk_texts(p.text, p.path) for p in fresh]
-        embedded = self.embedder.embed_passages([t for texts in pieces for t in texts]) if fresh else None
+        flat = [t for texts in pieces for t in texts]
+        unknown = [t for t in flat if t not in pool]
+        if unknown:
+            pool = {**pool, **dict(zip(unknown, embed_cached(self.embedder, unknown, self.cache)[0], strict=True))}
+        embedded = np.array([pool[t] for t in flat], np.float32).reshape(len(flat), -1) if fresh else None
         fulltext = self.fulltext
         with self._rw.write():  # the swap: readers wait only while the prepared changes are applied
             removed, added, ids = self.catalog.replace_documents(
@@ -399,7 +446,7 @@ class SearchIndex:
             fulltext.remove([*removed, *keep.values()])
             fulltext.add((i, p.text, p.context) for i, p in zip(ids, passages, strict=True))
             self._remove_vectors(removed)
-            if embedded is not None:
+            if embedded is not None and len(flat):
                 ids = [
                     (pid << _CHUNK_BITS) | n
                     for pid, texts in zip(added, pieces, strict=True)

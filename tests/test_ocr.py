@@ -133,3 +133,19 @@ def test_bad_images_and_missing_tesseract_fail_with_one_line(tmp_path: Path, mon
     page.write_bytes(buffer.getvalue())
     monkeypatch.setenv("PATH", str(tmp_path))  # no tesseract on the PATH
     assert re.search(r"chưa cài Tesseract.*apt-get install tesseract-ocr", _failure(page))
+
+
+def test_kg_ingest_reads_a_folder_of_scans_and_saved_pages(plan_files, tmp_path: Path, ocr_cache: Path) -> None:
+    folder = tmp_path / "ho so"
+    folder.mkdir()
+    shutil.copy(plan_files[f"{PLAN}.png"], folder / "ke hoach 87.png")
+    shutil.copy(Path(__file__).parent / "data" / "html" / "huyen_uy_luc_yen_kh38.htm", folder)
+    home = tmp_path / "home"
+    shutil.copytree(ocr_cache, home / "cache" / "ocr")  # the page is already recognized: no second OCR
+    runner = CliRunner()
+    result = runner.invoke(app, ["--home", str(home), "ingest", str(folder)])
+    assert result.exit_code == 0, result.output
+    found = runner.invoke(app, ["--home", str(home), "sparql",
+                                "SELECT ?n WHERE { GRAPH ?g { ?d <http://data.europa.eu/eli/ontology#number> ?n } }",
+                                "--format", "csv"])
+    assert "87-KH/HU" in found.stdout and "38-KH/HU" in found.stdout, found.output

@@ -30,12 +30,11 @@ def register(app: typer.Typer) -> None:
         settings: Settings = ctx.obj
         err = Console(stderr=True)
 
-        def ocr_page(path: Path, done: int, pages: int) -> None:
-            err.print(f"{path.name}: nhận dạng chữ (OCR) trang {done}/{pages}", highlight=False)
+        def ocr_page(done: int, pages: int) -> None:
+            err.print(f"{file.name}: nhận dạng chữ (OCR) trang {done}/{pages}", highlight=False)
 
         try:
-            doc = extract_file(file, Registry.load(settings.registry_path),
-                               ocr=ocr_options(settings, file, ocr_page))
+            doc = extract_file(file, Registry.load(settings.registry_path), ocr=ocr_options(settings, ocr_page))
         except KgError as err:
             raise fail(err) from None
         if as_json:
