@@ -153,8 +153,8 @@ class Corpus:
     def search(self) -> SearchIndex:
         """The search index (FAISS + full text); the embedder is loaded on first use, once."""
         s = self.settings
-        return SearchIndex(s.index_path, lambda: make_embedder(s.embedder, s.embedder_model), s.base_iri,
-                           kind=s.vector_index, threads=s.search_threads, cache=self.embedding_cache)
+        return SearchIndex(s.index_path, lambda: make_embedder(s.embedder, s.embedder_model, s.embedder_threads),
+                           s.base_iri, kind=s.vector_index, threads=s.search_threads, cache=self.embedding_cache)
 
     @cached_property
     def embedding_cache(self) -> EmbeddingCache:

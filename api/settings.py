@@ -51,6 +51,9 @@ class Settings:
     write_token: str | None = field(default=None, repr=False)
     cors_origins: tuple[str, ...] = ("*",)  # origins allowed to call the endpoint and the API
     search_threads: int = 0  # embedder sessions answering searches in parallel; 0: one per core
+    # OpenMP threads inside one embedder session; 0: 1 under `kg serve` (requests run in parallel
+    # sessions instead: spinning OpenMP threads collapse under load), the library's default elsewhere.
+    embedder_threads: int = 0
     max_upload_mb: int = 50  # largest file accepted by POST /api/documents
     ingest_workers: int = 0  # processes parsing files during an ingest; 0: one per core
     ocr_workers: int = 0  # Tesseract processes recognizing one file's scanned pages at once; 0: one per core

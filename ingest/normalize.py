@@ -8,8 +8,8 @@ markdown ``**``, stray ``*`` around words and odd spaces are replaced by spaces.
 'Số 117-KH/ThU\\tĐẢNG   hoàn thành    Chỉ thị \\n      '
 >>> clean("*") == "*"   # the lone star under the issuer name is layout, keep it
 True
->>> clean("vê`thực hiện")   # OCR's spacing accent goes back on its letter
-'về thực hiện'
+>>> clean("vê`thực hiện ngày 19/12/2O23")   # OCR: a spacing accent after its letter, a letter O in a year
+'về thực hiện ngày 19/12/2023'
 
 """
 
@@ -28,6 +28,7 @@ _ODD_SPACE = re.compile(r"[\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff\r\f\v]")
 
 # OCR writes a tone it could not place as a spacing accent after the letter: "vê`thực" for "về thực".
 _SPACING_ACCENT = re.compile(r"([^\W\d_])([`´])")
+_LETTER_O_IN_NUMBER = re.compile(r"(?<=\d)[Oo](?=\d)")  # "19/12/2O23"
 _COMBINING_OF = {"`": "\u0300", "´": "\u0301"}
 
 
@@ -47,6 +48,7 @@ def clean(text: str) -> str:
     out = _STAR_BY_WORD.sub(" ", out)
     out = _ODD_SPACE.sub(" ", out)
     out = _SPACING_ACCENT.sub(_attach, out)
+    out = _LETTER_O_IN_NUMBER.sub("0", out)
     assert len(out) == len(text)
     return out
 
@@ -106,3 +108,20 @@ def fold_chars(text: str) -> str:
     'Ke hoach so 155 cua Dang'
     """
     return "".join(map(_plain, text))
+
+
+# A web page pasted with its site: what follows "Tin liên quan" and the like is the site's, not the document's.
+_SITE_TAIL = re.compile(r"(?mi)^[ \t]*(?:tin liên quan|tin cùng chuyên mục|các tin khác|tin khác|bài viết liên quan"
+                        r"|bài liên quan|xem thêm|tin mới nhất|tin đã đưa)[ \t]*:?[ \t]*$")
+
+
+def drop_site_tail(text: str) -> str:
+    """Blank (length kept) everything from a "Tin liên quan" line on, when text precedes it.
+
+    >>> drop_site_tail("Ngày 03/01/2025, ...\\nTin liên quan\\nKế hoạch số 61-KH/TU").split("\\n")[0:2]
+    ['Ngày 03/01/2025, ...', '             ']
+    """
+    tail = _SITE_TAIL.search(text)
+    if not tail or not text[: tail.start()].strip():
+        return text
+    return text[: tail.start()] + re.sub(r"[^\n]", " ", text[tail.start():])

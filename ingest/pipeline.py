@@ -16,7 +16,7 @@ from ingest.citations import find_citations
 from ingest.datefix import fix_citation_dates, fix_document_date, years_in
 from ingest.layout import Layout, committee, lead_end, parse_layout
 from ingest.lead import Lead, issuing_phrase, lead_identity
-from ingest.normalize import clean, squash, unwrap
+from ingest.normalize import clean, drop_site_tail, squash, unwrap
 from ingest.ocr import OcrOptions
 from ingest.orgs import Context, committee_of
 from ingest.outline import provisions
@@ -28,7 +28,7 @@ from ingest.tasks import extract_tasks
 from kg.document import ExtractedDocument, Issuer
 from kg.identity import TYPE_NAMES, TYPE_WORDS, DocumentNumber, issuer_level, make_key
 
-EXTRACTOR_VERSION = "6"
+EXTRACTOR_VERSION = "9"
 _PROVINCE_IN_TEXT = re.compile(r"Tỉnh [uủ][ỷy]\s+((?:[A-ZĐ][^\s,;.()]*\s?){1,3})")
 
 
@@ -112,7 +112,7 @@ def extract_source(source: SourceText, registry: Registry, known: KnownKeys | No
                    today: date | None = None) -> ExtractedDocument:
     """Parse already-read text into the extraction contract; ``today`` bounds plausible dates."""
     today = today or date.today()
-    text = clean(source.text)
+    text = drop_site_tail(clean(source.text))
     if source.format in ("pdf", "image"):  # a PDF or a scan keeps the page's line breaks inside paragraphs
         text = unwrap(text)
     layout = parse_layout(text)

@@ -8,10 +8,10 @@ dev=false
 [ "${1:-}" = "--dev" ] && dev=true
 
 # Debian packages: antiword/catdoc read legacy .doc, Tesseract and its Vietnamese model read scans (OCR).
-# For tests: LibreOffice (no GUI) + DejaVu render real PDF/.doc files, poppler's pdftoppm rasterizes them into
-# scans, Chromium drives the browser tests.
+# For tests: LibreOffice (no GUI) + DejaVu render real PDF/.doc files (Calc opens the status workbook),
+# poppler's pdftoppm rasterizes them into scans, Chromium drives the browser tests.
 packages=(antiword catdoc tesseract-ocr tesseract-ocr-vie)
-$dev && packages+=(libreoffice-writer-nogui fonts-dejavu-core chromium poppler-utils)
+$dev && packages+=(libreoffice-writer-nogui libreoffice-calc-nogui fonts-dejavu-core chromium poppler-utils)
 if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
   missing=()
   for pkg in "${packages[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done

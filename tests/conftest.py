@@ -319,3 +319,24 @@ def plan_files(tmp_path_factory: pytest.TempPathFactory, pdf_from_docx) -> dict[
             mixed.write(mixed_path)
             files[f"{text_file.stem}.mixed.pdf"] = mixed_path
     return files
+
+
+# --- The kg command line run in-process (Typer's CliRunner) ---------------------------------------------
+
+
+def _run_kg(home: Path, *args: str) -> tuple[int, str, str]:
+    """``kg --home HOME ARGS...`` → (exit code, stdout, stderr); unexpected exceptions propagate."""
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    result = CliRunner().invoke(app, ["--home", str(home), *args])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="session")
+def run_kg() -> Callable[..., tuple[int, str, str]]:
+    """Factory: ``run_kg(home, "status", "117-KH/ThU", "--json")`` → (exit code, stdout, stderr)."""
+    return _run_kg
