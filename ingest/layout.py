@@ -42,7 +42,8 @@ _FOLDED_TYPE_LINE = re.compile(r"^\s*(" + "|".join(sorted(_FOLDED_TYPES, key=len
 _ORG_LINE = re.compile(r"\b(?:dang bo|dang uy|tinh uy|thanh uy|huyen uy|quan uy|thi uy|chi bo|ban |van phong"
                        r"|uy ban|trung uong|bo chinh tri|dang doan|ban can su)")
 _COLUMNS = re.compile(r"\t| {3,}| [—–] ")
-_PROSE = 100  # a line this long that is not all capitals is running text: the header is over
+_PROSE = 100
+_CLOSING_LINES = 15  # a line this long that is not all capitals is running text: the header is over
 _SUBJECT = re.compile(r"^\s*V/v\.?\s+(.+?)\s*$", re.IGNORECASE)
 
 
@@ -265,7 +266,20 @@ def parse_layout(text: str) -> Layout:
     body_start = _basis(layout, after_title)
     layout.body = (body_start, len(lines))
     _closing(layout, body_start)
+    if layout.date is None:
+        _closing_date(layout)
     return layout
+
+
+def _closing_date(layout: Layout) -> None:
+    """A text without header may carry its place and date above the signature ("Phong Thổ, ngày 10
+    tháng 3 năm 2023" / "T/L BAN THƯỜNG VỤ"): a date line among the last lines before any annex."""
+    end = layout.annexes[0][0] if layout.annexes else len(layout.lines)
+    for line in reversed(layout.lines[max(layout.body[0], end - _CLOSING_LINES) : end]):
+        s = line.stripped
+        if (m := _DATE_LINE.match(s)) and len(s) <= 60 and (found := match_date(s)):
+            layout.place, layout.date = squash(m.group("place")), found.value
+            return
 
 
 def lead_end(layout: Layout, limit: int = 2000) -> int:

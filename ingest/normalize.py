@@ -15,6 +15,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from functools import lru_cache
@@ -58,6 +59,7 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
+_PAGE_WIDTH = 120  # characters: lines longer than this in most of a text are paragraphs, not page lines
 _LINE_START_MARKER = re.compile(r"^\s*(?:[IVX]{1,5}\.|\d{1,2}(?:\.\d{1,2})*\.|[a-zđ]\)|[-+•*]|\(\d+\)|⁽|Nơi nhận)")
 
 
@@ -125,3 +127,25 @@ def drop_site_tail(text: str) -> str:
     if not tail or not text[: tail.start()].strip():
         return text
     return text[: tail.start()] + re.sub(r"[^\n]", " ", text[tail.start():])
+
+
+def looks_wrapped(text: str) -> bool:
+    """True for text broken into lines of a page's width (OCR output, text copied from a PDF): the lines
+    are short, and most of them run on into the next (no sentence end, and the next line goes on in lower
+    case or the line reaches the margin).
+
+    >>> looks_wrapped("Thực hiện Kế hoạch số 45-KH/HU của Ban Thường\\nvụ Huyện ủy về sơ kết, đến nay\\nvẫn còn chi bộ.")
+    True
+    >>> looks_wrapped("I. MỤC ĐÍCH\\n1. Đánh giá kết quả.\\n2. Rút kinh nghiệm.")
+    False
+    """
+    lines = [line.strip() for line in text.split("\n")]
+    lengths = sorted(len(line) for line in lines if line)
+    if not lengths:
+        return False
+    width = lengths[int(len(lengths) * 0.9)]
+    if width > _PAGE_WIDTH:
+        return False  # one paragraph per line
+    pairs = [(a, b) for a, b in itertools.pairwise(lines) if a and b]
+    running = sum(1 for a, b in pairs if a[-1] not in ".;:!?" and (b[:1].islower() or len(a) >= 0.8 * width))
+    return running / len(pairs) >= 0.3 if pairs else False

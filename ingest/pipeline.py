@@ -16,7 +16,7 @@ from ingest.citations import find_citations
 from ingest.datefix import fix_citation_dates, fix_document_date, years_in
 from ingest.layout import Layout, committee, lead_end, parse_layout
 from ingest.lead import Lead, issuing_phrase, lead_identity
-from ingest.normalize import clean, drop_site_tail, squash, unwrap
+from ingest.normalize import clean, drop_site_tail, looks_wrapped, squash, unwrap
 from ingest.orgs import Context, committee_of
 from ingest.outline import provisions
 from ingest.readers import SourceText, read_file
@@ -27,7 +27,7 @@ from ingest.tasks import extract_tasks
 from kg.document import ExtractedDocument, Issuer
 from kg.identity import TYPE_NAMES, TYPE_WORDS, DocumentNumber, issuer_level, make_key
 
-EXTRACTOR_VERSION = "7"
+EXTRACTOR_VERSION = "9"
 _PROVINCE_IN_TEXT = re.compile(r"Tỉnh [uủ][ỷy]\s+((?:[A-ZĐ][^\s,;.()]*\s?){1,3})")
 
 
@@ -81,12 +81,28 @@ def _code_from_issuer(number: DocumentNumber | None, issuer: Issuer) -> Document
     return number
 
 
+_BARE_COMMITTEE = re.compile(r"(Tỉnh ủy|Thành ủy|Huyện ủy|Quận ủy|Thị ủy)$")
+
+
+def _with_place(name: str | None, text: str) -> str | None:
+    """A committee named without its place ("Ban Thường vụ Tỉnh ủy") gets the place the text gives that
+    kind of committee most often ("Tỉnh ủy Lai Châu triển khai …")."""
+    kind = _BARE_COMMITTEE.search(name or "")
+    if not kind:
+        return name
+    places = re.findall(kind.group(1) + r" ((?:[A-ZĐ][^\s,;.()]*)(?: [A-ZĐ][^\s,;.()]*){0,2})",
+                        text.replace("uỷ", "ủy"))
+    return f"{name} {max(set(places), key=places.count)}" if places else name
+
+
 def _issuer(layout: Layout, text: str, stated: str | None) -> tuple[Issuer, Context]:
     """The issuer from the header; else from what the text states (a lead sentence, the issuing phrase)."""
     org, parent = committee(layout)
     if org is None and stated:
         org = committee_of(stated) if not stated.startswith(("Ban Tuyên giáo", "Ban Tổ chức", "Ban Dân vận",
                                                               "Văn phòng", "Ủy ban", "Ban Nội chính")) else stated
+        org = _with_place(org, text)
+        stated = _with_place(stated, text)
     province = _province(org, parent, text)
     if parent is None and province and org and re.match(r"(Thành ủy|Huyện ủy|Quận ủy|Thị ủy) ", org):
         parent = f"Đảng bộ tỉnh {province}"
@@ -109,7 +125,7 @@ def extract_source(source: SourceText, registry: Registry, known: KnownKeys | No
     """Parse already-read text into the extraction contract; ``today`` bounds plausible dates."""
     today = today or date.today()
     text = drop_site_tail(clean(source.text))
-    if source.format == "pdf":  # a PDF keeps the page's line breaks inside paragraphs
+    if source.format in ("pdf", "image") or looks_wrapped(text):  # page-wide lines: PDF, OCR, copied text
         text = unwrap(text)
     layout = parse_layout(text)
     cites = find_citations(text)
