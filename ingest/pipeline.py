@@ -17,6 +17,7 @@ from ingest.datefix import fix_citation_dates, fix_document_date, years_in
 from ingest.layout import Layout, committee, lead_end, parse_layout
 from ingest.lead import Lead, issuing_phrase, lead_identity
 from ingest.normalize import clean, drop_site_tail, looks_wrapped, squash, unwrap
+from ingest.ocr import OcrOptions
 from ingest.orgs import Context, committee_of
 from ingest.outline import provisions
 from ingest.readers import SourceText, read_file
@@ -31,12 +32,15 @@ EXTRACTOR_VERSION = "10"
 _PROVINCE_IN_TEXT = re.compile(r"Tỉnh [uủ][ỷy]\s+((?:[A-ZĐ][^\s,;.()]*\s?){1,3})")
 
 
-def extract_file(path: Path, registry: Registry, known: KnownKeys | None = None) -> ExtractedDocument:
+def extract_file(
+    path: Path, registry: Registry, known: KnownKeys | None = None, ocr: OcrOptions | None = None
+) -> ExtractedDocument:
     """Read and parse one file. Raises ``UnreadableFileError`` for files that cannot be read.
 
-    ``known`` looks up the keys the corpus already gives a number, to date undated citations.
+    ``known`` looks up the keys the corpus already gives a number, to date undated citations;
+    ``ocr`` says how scanned pages are recognized (cache directory, processes, progress).
     """
-    return extract_source(read_file(Path(path)), registry, known)
+    return extract_source(read_file(Path(path), ocr=ocr), registry, known)
 
 
 def _province(org: str | None, parent: str | None, text: str) -> str | None:
@@ -192,4 +196,5 @@ def extract_source(source: SourceText, registry: Registry, known: KnownKeys | No
         tasks=extract_tasks([p for p in items if p["id"] != "preamble"], year),  # the basis clause assigns nothing
         recipients=layout.recipients,
         warnings=warnings + resolution.warnings,
+        ocr=source.ocr,
     )
