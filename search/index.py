@@ -201,24 +201,27 @@ class SearchIndex:
 
     @contextmanager
     def _session(self) -> Iterator[Embedder]:
-        """An embedder session of the pool (up to ``threads``; more are made from the factory on demand)."""
+        """An embedder session of the pool: the index's own embedder first, then more made by the
+        factory on demand, up to ``threads`` (one only when the index was given an instance)."""
+        source = self._embedder_source
+        is_factory = callable(source) and not hasattr(source, "embed_queries")
         try:
             session = self._sessions.get_nowait()
         except queue.Empty:
-            session = None
-            source = self._embedder_source
             with self._cache_lock:
-                grow = self._session_count < self._max_sessions
+                number = self._session_count + 1
+                grow = number <= (self._max_sessions if is_factory else 1)
                 if grow:
-                    self._session_count += 1
-            if grow:
-                first = self._session_count == 1
-                is_factory = callable(source) and not hasattr(source, "embed_queries")
-                session = self.embedder if first or not is_factory else source()
-                if not first and not is_factory:
-                    self._max_sessions = 1
-            if session is None:
+                    self._session_count = number
+            if not grow:
                 session = self._sessions.get()
+            else:
+                try:
+                    session = self.embedder if number == 1 else source()
+                except BaseException:
+                    with self._cache_lock:
+                        self._session_count -= 1
+                    raise
         try:
             yield session
         finally:

@@ -20,16 +20,22 @@ def register(app: typer.Typer) -> None:
     @app.command("extract")
     def extract(
         ctx: typer.Context,
-        file: Annotated[Path, typer.Argument(help="Tệp .docx, .pdf, .txt hoặc .doc")],
+        file: Annotated[Path, typer.Argument(help="Tệp .docx, .pdf, .txt, .doc, .html, .png, .jpg hoặc .tif")],
         as_json: JsonFlag = False,
     ) -> None:
         """Trích xuất một văn bản (không lưu vào kho)."""
-        from ingest.pipeline import extract_file  # the readers: imported by the commands that read files
+        from api.ocr import ocr_options  # the readers and OCR: imported by the commands that read files
+        from ingest.pipeline import extract_file
         from ingest.registry import Registry
 
         settings: Settings = ctx.obj
+        err = Console(stderr=True)
+
+        def ocr_page(done: int, pages: int) -> None:
+            err.print(f"{file.name}: nhận dạng chữ (OCR) trang {done}/{pages}", highlight=False)
+
         try:
-            doc = extract_file(file, Registry.load(settings.registry_path))
+            doc = extract_file(file, Registry.load(settings.registry_path), ocr=ocr_options(settings, ocr_page))
         except KgError as err:
             raise fail(err) from None
         if as_json:
