@@ -207,3 +207,21 @@ class Deleted(_Model):
 
     key: str
     removed_files: int
+
+
+class UnitStatus(_Model):
+    """One unit that should answer a plan."""
+
+    unit: str
+    status: Literal["answered", "answered_late", "overdue", "pending"]
+    documents: list[str] = Field(description="Khóa các văn bản đơn vị đã gửi")
+    deadline: str | None
+
+
+class PlanStatus(_Model):
+    """``GET /api/status`` (the JSON of ``kg status REF --json``)."""
+
+    document: str
+    as_of: str
+    deadline: str | None
+    units: list[UnitStatus]

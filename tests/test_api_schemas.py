@@ -15,12 +15,18 @@ from typing import Any
 import jsonschema
 import pytest
 
+from kg.organizations import import_registry, read_registry
 from tests.test_http import DOCS, TOKEN, Served, _serve
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    for served in _serve(tmp_path_factory.mktemp("schemas"), sparql_workers=1, write_token=TOKEN):
+    home = tmp_path_factory.mktemp("schemas")
+    registry = home / "orgs.csv"  # the units that answer plans (for /api/status)
+    registry.write_text("name,level,parent,aliases,valid_from,valid_to,successors\n"
+                        "Tỉnh ủy Lai Châu,tinh,,,,,\nHuyện ủy Phong Thổ,huyen,Tỉnh ủy Lai Châu,,,,\n", "utf-8")
+    for served in _serve(home, sparql_workers=1, write_token=TOKEN):
+        import_registry(served.corpus.store, served.base, read_registry(registry))
         with served.corpus.search.bulk() as index:
             for doc in DOCS:
                 index.add_document(doc)
@@ -62,6 +68,7 @@ CALLS = [  # (OpenAPI path, method, status, request path, params)
     ("/api/search", "get", "200", "/api/search", {"q": "kiem tra", "mode": "bm25", "type": "KH"}),
     ("/api/hierarchy", "get", "200", "/api/hierarchy", {}),
     ("/api/hierarchy", "get", "200", "/api/hierarchy", {"root": "Chỉ thị 23", "depth": 1, "organizations": "false"}),
+    ("/api/status", "get", "200", "/api/status", {"ref": "117-KH/TU", "as_of": "2019-01-01"}),
 ]
 
 
