@@ -143,6 +143,9 @@ def test_tasks_know_their_units(home: Path, kg: KG) -> None:
     assert btg["org"] == "Ban Tuyên giáo Thành ủy Lai Châu"
     assert [(t["role"], t["deadline"]) for t in btg["tasks"]] == [("lead", "2023-03-25")]
     assert tasks["Cấp cơ sở"]["org"] is None
+    office = tasks["Văn phòng Thành ủy Lai Châu"]  # leads one task, supports ("phối hợp với") another
+    assert sorted((t["role"], t["deadline"]) for t in office["tasks"]) == [("lead", "2023-03-31"),
+                                                                           ("partner", "2023-03-25")]
 
 
 def _calc_to_csv(book: Path, tmp_path: Path) -> Path:
