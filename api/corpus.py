@@ -23,9 +23,18 @@ import pyoxigraph
 
 from api import queries, reuse
 from api.memo import Memo
+from api.ocr import ocr_options
 from api.settings import Settings
 from ingest import pipeline
-from ingest.parallel import Extraction, Failure, extract_all, extract_isolated, failure_reason, finish
+from ingest.parallel import (
+    Extraction,
+    Failure,
+    FileOcrProgress,
+    extract_all,
+    extract_isolated,
+    failure_reason,
+    finish,
+)
 from ingest.readers import SUPPORTED
 from ingest.registry import Registry
 from kg import cascade
@@ -179,7 +188,8 @@ class Corpus:
     def ingest(self, paths: Iterable[Path | str], *, force: bool = False, index: bool = True,
                progress: PieceProgress | None = None,
                embed: Callable[[list[str]], np.ndarray] | None = None,
-               extract: Extractor | None = None) -> Iterator[IngestEvent]:
+               extract: Extractor | None = None,
+               ocr_progress: FileOcrProgress | None = None) -> Iterator[IngestEvent]:
         """Ingest files and folders; one event per file, failures included, in the files' order.
 
         Files are parsed in worker processes (``extract`` replaces them, e.g. by a cluster), written
@@ -187,6 +197,7 @@ class Corpus:
         each distinct piece of text is embedded once and never again (``progress`` gets the counts
         of pieces embedded and reused; ``embed`` replaces the local embedder). A failing file never
         stops the batch. ``force`` re-extracts unchanged files; ``index=False`` writes the graph only.
+        ``ocr_progress`` is told about each page recognized in a scanned file.
         """
         files, others = collect_files(paths)
         yield from others
@@ -202,7 +213,7 @@ class Corpus:
                 yield same
             else:
                 todo.append(path)
-        results = (extract or self._extract_locally)(todo)
+        results = extract(todo) if extract else self._extract_locally(todo, ocr_progress)
         written: list[IngestEvent] = []
         for path, result in results:
             event = self._write(path, result, force)
@@ -220,8 +231,10 @@ class Corpus:
         events = list(self.ingest([path], force=force))
         return events[-1]
 
-    def _extract_locally(self, paths: Sequence[Path]) -> Iterator[tuple[Path, Extraction | Failure]]:
-        return extract_all(paths, self.registry, self.settings.registry_path, self.settings.ingest_workers)
+    def _extract_locally(self, paths: Sequence[Path], ocr_progress: FileOcrProgress | None = None
+                         ) -> Iterator[tuple[Path, Extraction | Failure]]:
+        return extract_all(paths, self.registry, self.settings.registry_path, self.settings.ingest_workers,
+                           ocr_options(self.settings), ocr_progress)
 
     def unchanged(self, path: Path, sha256: str, *, index: bool = True) -> IngestEvent | None:
         """The ``unchanged`` event when ``path``'s content is already stored by this extractor, else None.
@@ -295,7 +308,7 @@ class Corpus:
                 continue
             doc = load_extraction(self.settings.extractions_path, record["sha256"])
             if doc is None:
-                result = extract_isolated(path, self.registry)
+                result = extract_isolated(path, self.registry, ocr_options(self.settings))
                 if isinstance(result, Failure):
                     yield IngestEvent(path, FAILED, result.reason)
                     continue

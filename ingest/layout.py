@@ -28,7 +28,7 @@ _BASIS_END = re.compile(r"ban hành|như sau\s*:?\s*$|xây dựng [Kk]ế hoạc
 _SECTION = re.compile(r"^\s*(?:[IVX]{1,5}\.|\d{1,2}\.)\s")
 _RECIPIENTS = re.compile(r"^\s*Nơi nhận\s*:?", re.IGNORECASE)
 _ON_BEHALF = re.compile(r"^\s*((?:T/M|K/T|T/L|TM\.|KT\.|TL\.|TUQ\.|Q\.)\s*.+?)\s*$")
-_ROLE = re.compile(r"^\s*((?:PHÓ\s+)?BÍ THƯ|(?:PHÓ\s+)?TRƯỞNG BAN|CHÁNH VĂN PHÒNG|(?:PHÓ\s+)?CHỦ TỊCH"
+_ROLE = re.compile(r"^\s*((?:PHÓ\s+)?BÍ THƯ(?:\s+THƯỜNG TRỰC)?|(?:PHÓ\s+)?TRƯỞNG BAN|CHÁNH VĂN PHÒNG|(?:PHÓ\s+)?CHỦ TỊCH"
                    r"|(?:PHÓ\s+)?CHÁNH VĂN PHÒNG|ỦY VIÊN[^\n]*|THƯỜNG TRỰC[^\n]*)\s*$")
 _PERSON = re.compile(r"^\s*([A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][^\s\d,.;:()]+"
                      r"(?:\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][^\s\d,.;:()]+){1,4})\s*$")
@@ -44,6 +44,8 @@ _ORG_LINE = re.compile(r"\b(?:dang bo|dang uy|tinh uy|thanh uy|huyen uy|quan uy|
 _COLUMNS = re.compile(r"\t| {3,}| [—–] ")
 _PROSE = 100
 _CLOSING_LINES = 15  # a line this long that is not all capitals is running text: the header is over
+_OWN_BODY = re.compile(r"^của\s+((?:Ban Thường vụ|Ban Chấp hành|Thường trực)\s+(?:Đảng bộ\s+)?(?:Tỉnh|Thành|Huyện|Quận"
+                       r"|Thị|Đảng)\s+[uủ][ỷy](?:\s+[A-ZĐ][^\s,]*)*)\s+(?=về\b)")
 _SUBJECT = re.compile(r"^\s*V/v\.?\s+(.+?)\s*$", re.IGNORECASE)
 
 
@@ -163,6 +165,8 @@ def _title(layout: Layout, type_index: int) -> int:
         i += 1
     if parts:
         layout.title = squash(" ".join(parts))
+        if (own := _OWN_BODY.match(layout.title)) and layout.issuing_body is None:  # "của Ban Thường vụ Tỉnh ủy về …"
+            layout.issuing_body, layout.title = own.group(1), layout.title[own.end():]
         layout.title_span = (lines[first].start, lines[last].end)
     return i
 
