@@ -32,7 +32,8 @@ def test_every_field_settable_from_environment(tmp_path: Path) -> None:
     env = {"KG_BASE_IRI": "http://example.org/", "KG_REGISTRY_PATH": "/x.json", "KG_EMBEDDER": "st",
            "KG_EMBEDDER_MODEL": "/m", "KG_VECTOR_INDEX": "ivf", "KG_SPARQL_TIMEOUT_S": "1.5",
            "KG_SPARQL_MAX_ROWS": "7", "KG_SPARQL_WORKERS": "1", "KG_WRITE_TOKEN": "t",
-           "KG_CORS_ORIGINS": "http://a, http://b", "KG_SEARCH_THREADS": "3", "KG_MAX_UPLOAD_MB": "2", "KG_HOME": str(tmp_path)}
+           "KG_CORS_ORIGINS": "http://a, http://b", "KG_SEARCH_THREADS": "3", "KG_MAX_UPLOAD_MB": "2", "KG_HOME": str(tmp_path),
+           "KG_INGEST_WORKERS": "2"}
     s = Settings.load(environ=env)
     assert s.home == tmp_path.resolve() and s.registry_path == Path("/x.json") and s.cors_origins == ("http://a",
                                                                                                        "http://b")
