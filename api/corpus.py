@@ -23,9 +23,18 @@ import pyoxigraph
 
 from api import queries, reuse
 from api.memo import Memo
+from api.ocr import ocr_options
 from api.settings import Settings
 from ingest import pipeline
-from ingest.parallel import Extraction, Failure, extract_all, extract_isolated, failure_reason, finish
+from ingest.parallel import (
+    Extraction,
+    Failure,
+    FileOcrProgress,
+    extract_all,
+    extract_isolated,
+    failure_reason,
+    finish,
+)
 from ingest.readers import SUPPORTED
 from ingest.registry import Registry
 from kg import cascade
@@ -144,8 +153,8 @@ class Corpus:
     def search(self) -> SearchIndex:
         """The search index (FAISS + full text); the embedder is loaded on first use, once."""
         s = self.settings
-        return SearchIndex(s.index_path, lambda: make_embedder(s.embedder, s.embedder_model), s.base_iri,
-                           kind=s.vector_index, threads=s.search_threads, cache=self.embedding_cache)
+        return SearchIndex(s.index_path, lambda: make_embedder(s.embedder, s.embedder_model, s.embedder_threads),
+                           s.base_iri, kind=s.vector_index, threads=s.search_threads, cache=self.embedding_cache)
 
     @cached_property
     def embedding_cache(self) -> EmbeddingCache:
@@ -180,7 +189,8 @@ class Corpus:
                progress: PieceProgress | None = None,
                embed: Callable[[list[str]], np.ndarray] | None = None,
                extract: Extractor | None = None,
-               rebuild_progress: Callable[[int, int], None] | None = None) -> Iterator[IngestEvent]:
+               rebuild_progress: Callable[[int, int], None] | None = None,
+               ocr_progress: FileOcrProgress | None = None) -> Iterator[IngestEvent]:
         """Ingest files and folders; one event per file, failures included, in the files' order.
 
         Files are parsed in worker processes (``extract`` replaces them, e.g. by a cluster), written
@@ -190,6 +200,7 @@ class Corpus:
         stops the batch. ``force`` re-extracts unchanged files; ``index=False`` writes the graph only.
         At the end the vector index switches kind if the collection's size calls for another one
         (``vector_index = "auto"``), reporting to ``rebuild_progress(done, total)``.
+        ``ocr_progress`` is told about each page recognized in a scanned file.
         """
         files, others = collect_files(paths)
         yield from others
@@ -205,7 +216,7 @@ class Corpus:
                 yield same
             else:
                 todo.append(path)
-        results = (extract or self._extract_locally)(todo)
+        results = extract(todo) if extract else self._extract_locally(todo, ocr_progress)
         written: list[IngestEvent] = []
         for path, result in results:
             event = self._write(path, result, force)
@@ -225,8 +236,10 @@ class Corpus:
         events = list(self.ingest([path], force=force))
         return events[-1]
 
-    def _extract_locally(self, paths: Sequence[Path]) -> Iterator[tuple[Path, Extraction | Failure]]:
-        return extract_all(paths, self.registry, self.settings.registry_path, self.settings.ingest_workers)
+    def _extract_locally(self, paths: Sequence[Path], ocr_progress: FileOcrProgress | None = None
+                         ) -> Iterator[tuple[Path, Extraction | Failure]]:
+        return extract_all(paths, self.registry, self.settings.registry_path, self.settings.ingest_workers,
+                           ocr_options(self.settings), ocr_progress)
 
     def unchanged(self, path: Path, sha256: str, *, index: bool = True) -> IngestEvent | None:
         """The ``unchanged`` event when ``path``'s content is already stored by this extractor, else None.
@@ -301,7 +314,7 @@ class Corpus:
                 continue
             doc = load_extraction(self.settings.extractions_path, record["sha256"])
             if doc is None:
-                result = extract_isolated(path, self.registry)
+                result = extract_isolated(path, self.registry, ocr_options(self.settings))
                 if isinstance(result, Failure):
                     yield IngestEvent(path, FAILED, result.reason)
                     continue

@@ -18,6 +18,8 @@ term, title — is read here too; resolving it to a document key is ``resolve``'
 ['96-KH/TU', '05-CT/TW']
 >>> [c.named_key for c in find_citations("thực hiện Nghị quyết Trung ương 4 khoá XII, XIII về x")]
 ['NQTW4-khoaXII', 'NQTW4-khoaXIII']
+>>> [c.named_key for c in find_citations("Nghị quyết Hội nghị lần thứ tám Ban Chấp hành Trung ương Đảng khóa XIII")]
+['NQTW8-khoaXIII']
 """
 
 from __future__ import annotations
@@ -42,9 +44,14 @@ _TYPED = re.compile(
     rf"(?P<num>{_NUMBER}|(?P<bare>\d{{1,4}})(?![\d/]|\s*[-–]\s*[A-Za-zĐD]|\s+(?:thang|nam|ngay)\b))"
 )
 _UNTYPED = re.compile(rf"(?:(?<![\w/])|(?<=[Ss]o))(?:{_NUMBER})")  # on folded text: "sô01-KL/TW" (OCR)
+_ORDINALS = {"nhất": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9,
+             "mười": 10, "mười một": 11, "mười hai": 12, "mười ba": 13, "mười bốn": 14, "mười lăm": 15}
+_ORDINAL = "|".join(sorted(_ORDINALS, key=len, reverse=True))
+# "Nghị quyết Trung ương 4 khóa XII", "Nghị quyết Hội nghị lần thứ tám Ban Chấp hành Trung ương Đảng khóa XIII"
 _NQ_TW = re.compile(
-    r"(?<!\w)(?i:nghị quyết)\s+(?:Hội nghị\s+)?(?:lần thứ\s+)?(?:Trung ương|TW)\s+(\d{1,2}|[IVX]+)"
-    r"\s*,?\s*\(?(?:kh(?:óa|oá))\s+((?:[IVX]+)(?:\s*(?:,|và)\s*(?:kh(?:óa|oá)\s+)?[IVX]+)*)"
+    rf"(?<!\w)(?i:nghị quyết)\s+(?:Hội nghị\s+)?(?:lần thứ\s+(?P<ord>\d{{1,2}}|{_ORDINAL})\s+)?"
+    r"(?:Ban Chấp hành\s+)?(?:Trung ương|TW)(?:\s+Đảng)?(?:\s+(?P<n>\d{1,2}|[IVX]+))?"
+    r"\s*,?\s*\(?(?:kh(?:óa|oá))\s+(?P<terms>(?:[IVX]+)(?:\s*(?:,|và)\s*(?:kh(?:óa|oá)\s+)?[IVX]+)*)"
 )
 _NQ_CONGRESS = re.compile(
     r"(?<!\w)(?i:nghị quyết)\s+Đại hội\s+(?:(?:đại biểu\s+)?(?:toàn quốc\s+)?(?:lần thứ\s+)?([IVX]+)\s+của Đảng"
@@ -171,8 +178,11 @@ def _local_tu(text: str, cite: Citation) -> None:
 def _named(text: str) -> list[Citation]:
     found: list[Citation] = []
     for m in _NQ_TW.finditer(text):
-        conference = m.group(1)
-        for term in re.findall(r"[IVX]+", m.group(2)):
+        conference = m.group("n") or m.group("ord")
+        if conference is None:
+            continue
+        conference = str(_ORDINALS.get(" ".join(conference.lower().split()), conference))
+        for term in re.findall(r"[IVX]+", m.group("terms")):
             found.append(Citation(m.start(), m.end(), type_code="NQ", type_word="Nghị quyết",
                                   named_key=f"NQTW{conference}-khoa{term}", term=term))
     for m in _NQ_CONGRESS.finditer(text):

