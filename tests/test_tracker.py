@@ -254,3 +254,45 @@ def test_status_page_api_and_downloads(web: TestClient) -> None:
     bad = web.get("/api/status", params={"ref": "131-KH/ThU", "as_of": "01/04/2023"})
     assert bad.status_code == 400 and "01/04/2023" in bad.json()["error"]["message"]
     assert web.get("/document/999-KH/ThU@2023/status").status_code == 404
+
+
+def test_search_issuer_filter_reaches_a_successors_predecessors(home: Path, tmp_path: Path) -> None:
+    """`kg search --issuer "Đảng ủy phường Tân Đoàn"` keeps the passages of Tân Phong's report (its predecessor)."""
+    from pyoxigraph import Store
+
+    from search.catalog import Catalog, Filters
+    from search.passages import document_info, passages_of
+
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    registry = Registry.load(ROOT / "data" / "central_documents.json")
+    for path in sorted(DATA.glob("*.txt")):  # the catalog rows the search index writes, without embedding
+        doc = extract_file(path, registry)
+        passages = passages_of(doc, BASE)
+        catalog.replace_documents([doc["key"]], document_info(doc, BASE), passages,
+                                  [p.fingerprint("test") for p in passages], {})
+    store = Store.read_only(str(home / "store"))
+
+    def keys(issuer: str) -> set[str]:
+        widened = orgs.issuer_filter(store, BASE, issuer)
+        return {p.document.key for p in catalog.passages(catalog.allowed_ids(Filters(issuer=widened))).values()}
+
+    assert keys("Đảng ủy phường Tân Đoàn") == {"25-BC/ĐU@2023"}
+    assert keys("Đảng bộ phường Tân Đoàn") == {"25-BC/ĐU@2023"}  # its alias
+    assert keys("Đảng ủy phường Quyết Tiến Thắng") == {"31-BC/ĐU@2023"}
+    assert keys("San Thàng") == {"18-BC/ĐU@2023"}  # not a unit's full name: the text as typed
+    assert orgs.issuer_filter(store, BASE, "Phong Thổ") == "Phong Thổ"
+
+
+def test_hierarchy_picture_of_a_unit_shows_its_predecessors_documents(home: Path, kg: KG, web: TestClient,
+                                                                      tmp_path: Path) -> None:
+    code, _, err = kg(home, "graph", "--root", "Đảng ủy phường Tân Đoàn", "--out", str(tmp_path / "g.json"))
+    assert code == 0, err
+    picture = json.loads((tmp_path / "g.json").read_text(encoding="utf-8"))
+    keys = {n.get("key") for n in picture["nodes"]}
+    assert "25-BC/ĐU@2023" in keys and "131-KH/ThU@2023" in keys  # Tân Phong's report and the plan it answers
+    assert "31-BC/ĐU@2023" not in keys  # another unit's
+    page = web.get("/hierarchy", params={"root": "Đảng ủy phường Tân Đoàn"})
+    assert page.status_code == 200
+    assert "Đảng ủy phường Tân Đoàn (tiền thân: " in page.text and "25-BC/ĐU@2023" in page.text
+    code, _, err = kg(home, "graph", "--root", "Không có đơn vị này", "--out", str(tmp_path / "x.json"))
+    assert code == 1
