@@ -28,7 +28,7 @@ from ingest.tasks import extract_tasks
 from kg.document import ExtractedDocument, Issuer
 from kg.identity import TYPE_NAMES, TYPE_WORDS, DocumentNumber, issuer_level, make_key
 
-EXTRACTOR_VERSION = "10"
+EXTRACTOR_VERSION = "11"
 _PROVINCE_IN_TEXT = re.compile(r"Tỉnh [uủ][ỷy]\s+((?:[A-ZĐ][^\s,;.()]*\s?){1,3})")
 
 
@@ -88,12 +88,15 @@ def _code_from_issuer(number: DocumentNumber | None, issuer: Issuer) -> Document
 _BARE_COMMITTEE = re.compile(r"(Tỉnh ủy|Thành ủy|Huyện ủy|Quận ủy|Thị ủy)$")
 
 
-def _with_place(name: str | None, text: str) -> str | None:
-    """A committee named without its place ("Ban Thường vụ Tỉnh ủy") gets the place the text gives that
-    kind of committee most often ("Tỉnh ủy Lai Châu triển khai …")."""
+def _with_place(name: str | None, text: str, org: str | None = None) -> str | None:
+    """A committee named without its place ("Ban Thường vụ Tỉnh ủy") gets the place of ``org`` when that
+    is the same kind of committee, else the place the text gives that kind most often ("Tỉnh ủy Lai Châu
+    triển khai …")."""
     kind = _BARE_COMMITTEE.search(name or "")
     if not kind:
         return name
+    if org and org.startswith(kind.group(1) + " "):
+        return f"{name}{org[len(kind.group(1)):]}"
     places = re.findall(kind.group(1) + r" ((?:[A-ZĐ][^\s,;.()]*)(?: [A-ZĐ][^\s,;.()]*){0,2})",
                         text.replace("uỷ", "ủy"))
     return f"{name} {max(set(places), key=places.count)}" if places else name
@@ -112,7 +115,7 @@ def _issuer(layout: Layout, text: str, stated: str | None) -> tuple[Issuer, Cont
         parent = f"Đảng bộ tỉnh {province}"
     basis = text[layout.basis_span[0] : layout.basis_span[1]]
     on_behalf = ((layout.signer or {}).get("on_behalf_of") or "").upper()
-    name = layout.issuing_body or org
+    name = _with_place(layout.issuing_body, text, org) or org
     if layout.issuing_body:
         pass
     elif stated and not committee(layout)[0]:

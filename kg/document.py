@@ -65,6 +65,7 @@ class Task(TypedDict):
     text: str
     provision: str
     responsible: list[str]
+    partners: list[str]  # "phối hợp với ...": units that work with the responsible ones
     deadline: str | None  # "2023-03-15" | "2023-04" | "2023-Q2"
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -203,6 +204,24 @@ def summary(result: dict[str, Any]) -> str:
     sent = counts[ANSWERED] + counts[LATE]
     return (f"{sent}/{len(result['units'])} đơn vị đã gửi ({counts[LATE]} gửi muộn, {counts[OVERDUE]} quá hạn, "
             f"{counts[PENDING]} chưa gửi, chưa quá hạn)")
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a status page or file shows: the status, the plan's facts, and the answers' dates."""
+
+    result: dict[str, Any]
+    plan: dict[str, Any]
+    answer_dates: dict[str, str | None]
+
+
+def report(store: Store, base: str, iri: str, registry: OrgRegistry, as_of: date, *,
+           with_tasks: bool = False) -> Report:
+    """The status of the plan ``iri`` at ``as_of`` (with the units' tasks when ``with_tasks``)."""
+    result = status(store, base, iri, registry, as_of)
+    if with_tasks:
+        result["tasks"] = unit_tasks(store, base, iri, registry)
+    return Report(result, plan_facts(store, base, iri), answer_dates(store, base, iri))
 
 
 def answer_dates(store: Store, base: str, iri: str) -> dict[str, str | None]:

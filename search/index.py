@@ -40,7 +40,7 @@ from search.passages import MAX_CHUNKS, chunk_texts, document_info, passages_of
 from search.ranking import group_copies, highlights, rrf
 from search.refs import RefPattern, parse_ref
 from search.rwlock import ReadWriteLock
-from search.vectors import VectorStore, tune_faiss
+from search.vectors import VectorStore, choose_kind, tune_faiss
 
 MODES = ("hybrid", "dense", "bm25")
 _CATALOG = "catalog.sqlite"
@@ -118,6 +118,25 @@ class SearchResult:
         }
 
 
+class _Serialized:
+    """An embedder instance used by one thread at a time."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            return self.inner.embed_queries(texts)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            return self.inner.embed_passages(texts)
+
+
 def _reads(method: Callable[..., Any]) -> Callable[..., Any]:
     """Run a public read method inside :meth:`SearchIndex._reading`."""
 
@@ -156,14 +175,18 @@ class SearchIndex:
         self._sessions: queue.SimpleQueue[Embedder] = queue.SimpleQueue()
         self._session_count = 0
         self._max_sessions = max(1, threads or os.cpu_count() or 1)
-        self.kind = self.catalog.get_meta("kind") or kind
+        self.longest_swap_s = 0.0  # the longest time a write held searches back
+        self.requested_kind = kind  # the setting: a kind, or "auto" (chosen by size, see fit_kind)
+        self.kind = self.catalog.get_meta("kind") or choose_kind(kind, 0)
         self.candidates = candidates
         self.cache = cache  # vectors by piece text, shared across documents and ingests
         # RRF weight of the dense ranking against BM25 (1.0). Plain RRF (equal weights) is kept:
         # 0.5 gave a higher MRR@10 but a lower recall@5 on the labelled set (docs/benchmarks.md), and
         # tuning on that small set would only flatter it.
         self.dense_weight = 1.0
-        self._embedder_source = embedder
+        self._is_factory = callable(embedder) and not hasattr(embedder, "embed_queries")
+        # An instance is shared by searches and writes: one call at a time (a factory makes sessions).
+        self._embedder_source = embedder if self._is_factory else _Serialized(embedder)  # type: ignore[arg-type]
         self._embedder: Embedder | None = None
         self._vectors: VectorStore | None = None
         self._fulltext: FullText | None = None
@@ -200,24 +223,33 @@ class SearchIndex:
                 self._local.active = None
 
     @contextmanager
+    def _swap(self) -> Iterator[None]:
+        """Hold readers back while a write applies its changes; :attr:`longest_swap_s` keeps the longest."""
+        with self._rw.write():
+            started = time.perf_counter()
+            try:
+                yield
+            finally:
+                self.longest_swap_s = max(self.longest_swap_s, time.perf_counter() - started)
+
+    @contextmanager
     def _session(self) -> Iterator[Embedder]:
-        """An embedder session of the pool: the index's own embedder first, then more made by the
-        factory on demand, up to ``threads`` (one only when the index was given an instance)."""
-        source = self._embedder_source
-        is_factory = callable(source) and not hasattr(source, "embed_queries")
+        """An embedder session for one query: a pool of up to ``threads`` made by the factory on demand
+        (never the writer's own); an index given an instance shares it, one call at a time."""
+        if not self._is_factory:
+            yield self.embedder
+            return
         try:
             session = self._sessions.get_nowait()
         except queue.Empty:
             with self._cache_lock:
-                number = self._session_count + 1
-                grow = number <= (self._max_sessions if is_factory else 1)
-                if grow:
-                    self._session_count = number
+                grow = self._session_count < self._max_sessions
+                self._session_count += grow
             if not grow:
                 session = self._sessions.get()
             else:
                 try:
-                    session = self.embedder if number == 1 else source()
+                    session = self._checked(self._embedder_source())  # type: ignore[operator]
                 except BaseException:
                     with self._cache_lock:
                         self._session_count -= 1
@@ -227,19 +259,22 @@ class SearchIndex:
         finally:
             self._sessions.put(session)
 
+    def _checked(self, embedder: Embedder) -> Embedder:
+        """``embedder``, if it is the one the index was built with."""
+        built_with = self.catalog.get_meta("embedder")
+        if built_with is not None and built_with != embedder.id:
+            raise IndexMismatchError(
+                f"Chỉ mục tìm kiếm {self.path} được xây bằng embedder {built_with}, không dùng được với "
+                f"{embedder.id}: xóa thư mục {self.path} rồi chạy lại `kg ingest` để xây lại."
+            )
+        return embedder
+
     @property
     def embedder(self) -> Embedder:
-        """The embedder, loaded on first use (once per index object) and checked against the index."""
+        """The writer's embedder, loaded on first use (once per index object) and checked against the index."""
         if self._embedder is None:
             source = self._embedder_source
-            embedder = source() if callable(source) and not hasattr(source, "embed_queries") else source
-            built_with = self.catalog.get_meta("embedder")
-            if built_with is not None and built_with != embedder.id:
-                raise IndexMismatchError(
-                    f"Chỉ mục tìm kiếm {self.path} được xây bằng embedder {built_with}, không dùng được với "
-                    f"{embedder.id}: xóa thư mục {self.path} rồi chạy lại `kg ingest` để xây lại."
-                )
-            self._embedder = embedder
+            self._embedder = self._checked(source() if self._is_factory else source)  # type: ignore[operator]
         return self._embedder
 
     @property
@@ -358,8 +393,8 @@ class SearchIndex:
             with sqlite3.connect(str(target / _CATALOG)) as copy:
                 self._writer_catalog.db.backup(copy)
             copy.close()
-            for name in (_VECTORS, _FULLTEXT_GENERATION):
-                if (self.path / name).exists():
+            for name in (*(f.name for f in self.path.glob(_VECTORS + "*")), _FULLTEXT_GENERATION):
+                if (self.path / name).exists():  # an ivfpq index keeps its exact vectors in vectors.faiss.raw*
                     shutil.copy2(self.path / name, target / name)
             if (self.path / _FULLTEXT).is_dir():
                 shutil.copytree(self.path / _FULLTEXT, target / _FULLTEXT,
@@ -442,7 +477,7 @@ class SearchIndex:
             pool = {**pool, **dict(zip(unknown, embed_cached(self.embedder, unknown, self.cache)[0], strict=True))}
         embedded = np.array([pool[t] for t in flat], np.float32).reshape(len(flat), -1) if fresh else None
         fulltext = self.fulltext
-        with self._rw.write():  # the swap: readers wait only while the prepared changes are applied
+        with self._swap():  # readers wait only while the prepared changes are applied
             removed, added, ids = self.catalog.replace_documents(
                 old_keys or [info.key], info, passages, prints, keep
             )
@@ -462,6 +497,44 @@ class SearchIndex:
         self._save()  # the vector file is written while searches go on
         return len(fresh)
 
+    def fit_kind(self, progress: Callable[[int, int], None] | None = None) -> str | None:
+        """Switch the vector index to the kind the setting asks for at this size; the new kind, or None.
+
+        With ``vector_index = "auto"`` the kind follows the collection's size (search.vectors.choose_kind);
+        a kind set explicitly replaces the stored one. The new index is filled with the exact vectors
+        of the catalog's live passages (``progress(done, total)`` as it goes); an interrupted switch is
+        completed from the catalog and the embedding cache by the next open.
+        """
+        with self._write_mutex:
+            if self.catalog.get_meta("dim") is None:
+                return None  # nothing indexed yet: the first vectors create the right kind
+            wanted = choose_kind(self.requested_kind, len(self.vectors))
+            if wanted == self.kind:
+                return None
+            stored = self.vectors.ids()
+            live = stored[np.isin(stored >> _CHUNK_BITS, self.catalog.live_ids())]
+            step = 20_000
+            staging = self.path / f"next-{_VECTORS}"
+            for leftover in self.path.glob(staging.name + "*"):  # from an interrupted switch
+                leftover.unlink()
+            rebuilt = VectorStore(staging, self.vectors.dim, wanted)  # built aside while searches go on
+            for start in range(0, len(live), step):
+                chunk = live[start : start + step]
+                rebuilt.add(chunk, self.vectors.get(chunk))
+                if progress:
+                    progress(min(start + step, len(live)), len(live))
+            rebuilt.save()
+            with self._rw.write():
+                for old in self.path.glob(_VECTORS + "*"):
+                    old.unlink()
+                for new in self.path.glob(staging.name + "*"):
+                    new.rename(self.path / (_VECTORS + new.name[len(staging.name):]))
+                self.kind = wanted
+                self.catalog.set_meta("kind", wanted)
+                self._vectors = VectorStore(self.path / _VECTORS, rebuilt.dim, wanted)
+            self._save()
+            return wanted
+
     def remove_source(self, source: str) -> int:
         """Drop every passage that came from the file ``source``; returns how many."""
         with self._write_mutex:
@@ -471,7 +544,7 @@ class SearchIndex:
             fulltext = self.fulltext
             if self._vectors is None and (self.path / _VECTORS).exists():
                 self.vectors  # noqa: B018 -- open before readers are held back
-            with self._rw.write():
+            with self._swap():
                 removed, _, _ = self.catalog.replace_documents(keys, None, [], [], {})
                 fulltext.remove(removed)
                 if self._vectors is not None:

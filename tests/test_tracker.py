@@ -10,17 +10,22 @@ Files are extracted and written to the graph store as `kg ingest` does, without 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from pathlib import Path
 
 import docx
 import pytest
+from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
+from api.app import create_app
+from api.corpus import Corpus
+from api.settings import Settings
 from ingest.pipeline import EXTRACTOR_VERSION, extract_file
 from ingest.registry import Registry
 from kg import organizations as orgs
@@ -40,10 +45,8 @@ def kg(run_kg: KG) -> KG:
     return run_kg
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory, kg: KG) -> Path:
+def _build_home(home: Path, kg: KG) -> Path:
     """A data directory holding the scenario's documents (graph only) and its registry."""
-    home = tmp_path_factory.mktemp("tracker")
     store = graph_store.open_store(home / "store")
     registry = Registry.load(ROOT / "data" / "central_documents.json")
     graph_store.load_reference_graphs(store, BASE, [asdict(e) for e in registry.entries])
@@ -56,6 +59,19 @@ def home(tmp_path_factory: pytest.TempPathFactory, kg: KG) -> Path:
     assert code == 0, err
     assert "Đã nhập 13 tổ chức" in out
     return home
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory, kg: KG) -> Path:
+    return _build_home(tmp_path_factory.mktemp("tracker"), kg)
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory, kg: KG) -> Iterator[TestClient]:
+    """The HTTP app on its own copy of the scenario (the store is locked by whoever opens it)."""
+    home = _build_home(tmp_path_factory.mktemp("tracker-web"), kg)
+    with TestClient(create_app(Corpus(Settings.load(home)))) as client:
+        yield client
 
 
 def status(kg: KG, home: Path, as_of: str) -> dict:
@@ -127,6 +143,9 @@ def test_tasks_know_their_units(home: Path, kg: KG) -> None:
     assert btg["org"] == "Ban Tuyên giáo Thành ủy Lai Châu"
     assert [(t["role"], t["deadline"]) for t in btg["tasks"]] == [("lead", "2023-03-25")]
     assert tasks["Cấp cơ sở"]["org"] is None
+    office = tasks["Văn phòng Thành ủy Lai Châu"]  # leads one task, supports ("phối hợp với") another
+    assert sorted((t["role"], t["deadline"]) for t in office["tasks"]) == [("lead", "2023-03-31"),
+                                                                           ("partner", "2023-03-25")]
 
 
 def _calc_to_csv(book: Path, tmp_path: Path) -> Path:
@@ -213,3 +232,67 @@ def test_bad_registry_gets_a_line_numbered_error_and_changes_nothing(
 def test_status_without_registry_or_unknown_issuer_is_one_clear_line(tmp_path: Path, kg: KG) -> None:
     code, _, err = kg(tmp_path, "status", "131-KH/ThU")
     assert code == 1 and "kg orgs import" in err
+
+
+def test_status_page_api_and_downloads(web: TestClient) -> None:
+    api = web.get("/api/status", params={"ref": "131-KH/ThU", "as_of": "2023-04-01"})
+    assert api.status_code == 200
+    assert {u["unit"]: u["status"] for u in api.json()["units"]}["Đảng ủy phường Quyết Thắng"] == "answered_late"
+    page = web.get("/document/131-KH/ThU@2023/status", params={"as_of": "2023-04-01"})
+    assert page.status_code == 200 and "Tình hình thực hiện" in page.text
+    assert "3/6 đơn vị đã gửi" in page.text
+    assert '<tr class="overdue"><td>Đảng ủy phường Đoàn Kết</td>' in page.text
+    assert '<tr class="answered_late"><td>Đảng ủy phường Quyết Thắng</td>' in page.text
+    book = web.get("/document/131-KH/ThU@2023/status.xlsx", params={"as_of": "2023-04-01"})
+    assert book.status_code == 200 and book.headers["content-type"].startswith("application/vnd.openxml")
+    names = {row[1] for row in load_workbook(io.BytesIO(book.content)).active.iter_rows(values_only=True)
+             if len(row) > 1}
+    assert "Đảng ủy phường Đoàn Kết" in names
+    letter = web.get("/document/131-KH/ThU@2023/status/reminder.docx", params={"as_of": "2023-04-01"})
+    assert "Đảng ủy phường Đoàn Kết" in "\n".join(p.text for p in docx.Document(io.BytesIO(letter.content)).paragraphs)
+    assert 'href="/document/131-KH/ThU@2023/status"' in web.get("/document/131-KH/ThU@2023").text
+    bad = web.get("/api/status", params={"ref": "131-KH/ThU", "as_of": "01/04/2023"})
+    assert bad.status_code == 400 and "01/04/2023" in bad.json()["error"]["message"]
+    assert web.get("/document/999-KH/ThU@2023/status").status_code == 404
+
+
+def test_search_issuer_filter_reaches_a_successors_predecessors(home: Path, tmp_path: Path) -> None:
+    """`kg search --issuer "Đảng ủy phường Tân Đoàn"` keeps the passages of Tân Phong's report (its predecessor)."""
+    from pyoxigraph import Store
+
+    from search.catalog import Catalog, Filters
+    from search.passages import document_info, passages_of
+
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    registry = Registry.load(ROOT / "data" / "central_documents.json")
+    for path in sorted(DATA.glob("*.txt")):  # the catalog rows the search index writes, without embedding
+        doc = extract_file(path, registry)
+        passages = passages_of(doc, BASE)
+        catalog.replace_documents([doc["key"]], document_info(doc, BASE), passages,
+                                  [p.fingerprint("test") for p in passages], {})
+    store = Store.read_only(str(home / "store"))
+
+    def keys(issuer: str) -> set[str]:
+        widened = orgs.issuer_filter(store, BASE, issuer)
+        return {p.document.key for p in catalog.passages(catalog.allowed_ids(Filters(issuer=widened))).values()}
+
+    assert keys("Đảng ủy phường Tân Đoàn") == {"25-BC/ĐU@2023"}
+    assert keys("Đảng bộ phường Tân Đoàn") == {"25-BC/ĐU@2023"}  # its alias
+    assert keys("Đảng ủy phường Quyết Tiến Thắng") == {"31-BC/ĐU@2023"}
+    assert keys("San Thàng") == {"18-BC/ĐU@2023"}  # not a unit's full name: the text as typed
+    assert orgs.issuer_filter(store, BASE, "Phong Thổ") == "Phong Thổ"
+
+
+def test_hierarchy_picture_of_a_unit_shows_its_predecessors_documents(home: Path, kg: KG, web: TestClient,
+                                                                      tmp_path: Path) -> None:
+    code, _, err = kg(home, "graph", "--root", "Đảng ủy phường Tân Đoàn", "--out", str(tmp_path / "g.json"))
+    assert code == 0, err
+    picture = json.loads((tmp_path / "g.json").read_text(encoding="utf-8"))
+    keys = {n.get("key") for n in picture["nodes"]}
+    assert "25-BC/ĐU@2023" in keys and "131-KH/ThU@2023" in keys  # Tân Phong's report and the plan it answers
+    assert "31-BC/ĐU@2023" not in keys  # another unit's
+    page = web.get("/hierarchy", params={"root": "Đảng ủy phường Tân Đoàn"})
+    assert page.status_code == 200
+    assert "Đảng ủy phường Tân Đoàn (tiền thân: " in page.text and "25-BC/ĐU@2023" in page.text
+    code, _, err = kg(home, "graph", "--root", "Không có đơn vị này", "--out", str(tmp_path / "x.json"))
+    assert code == 1

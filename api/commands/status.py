@@ -47,15 +47,12 @@ def register(app: typer.Typer) -> None:
         try:
             day = parse_day(as_of) if as_of else date.today()
             chosen = cascade.resolve(corpus.store, settings.base_iri, ref).chosen
-            result = tracker.status(corpus.store, settings.base_iri, chosen.iri, registry, day)
-            if tasks:
-                result["tasks"] = tracker.unit_tasks(corpus.store, settings.base_iri, chosen.iri, registry)
+            found = tracker.report(corpus.store, settings.base_iri, chosen.iri, registry, day, with_tasks=tasks)
         except (KgError, ValueError) as err:
             raise fail(err) from None
-        plan = tracker.plan_facts(corpus.store, settings.base_iri, chosen.iri)
-        dates = tracker.answer_dates(corpus.store, settings.base_iri, chosen.iri)
-        for path, write in ((xlsx, lambda p: status_workbook(result, plan, p, dates)),
-                            (reminder, lambda p: reminder_docx(result, plan, p))):
+        result = found.result
+        for path, write in ((xlsx, lambda p: status_workbook(result, found.plan, p, found.answer_dates)),
+                            (reminder, lambda p: reminder_docx(result, found.plan, p))):
             if path is not None:
                 try:
                     write(path)
