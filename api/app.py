@@ -22,12 +22,12 @@ from fastapi.templating import Jinja2Templates
 
 from api import errors, handoff
 from api.corpus import Corpus
-from api.routes import documents, resources, sparql, ui, writes
+from api.routes import documents, resources, reuse, sparql, ui, writes
 from api.sparql_pool import QueryPool
 
 HERE = Path(__file__).resolve().parent
 # Order matters only for overlapping paths; the resource routes (/doc, /org) come last.
-ROUTE_MODULES = (sparql, writes, documents, ui, resources)
+ROUTE_MODULES = (sparql, writes, documents, ui, reuse, resources)
 
 
 def create_app(corpus: Corpus, local_token: str | None = None, local_url: str | None = None) -> FastAPI:

@@ -9,11 +9,18 @@ III.2 and leaves out the city's II.2 and III.2.
 from __future__ import annotations
 
 import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+import uvicorn
 from typer.testing import CliRunner
 
+from api.app import create_app
 from api.cli import app
 from api.corpus import Corpus
 from api.settings import Settings
@@ -141,3 +148,47 @@ def test_search_puts_the_source_first_with_its_copy_under_it(reuse_home: Path) -
     adapted = (catalog.passage_id_by_key(k, "III.1") for k in ("42-KH/ĐU@2023", "131-KH/ThU@2023"))
     clusters = catalog.copy_clusters([ward, city, *adapted])
     assert clusters[ward] == clusters[city] and len(set(clusters.values())) == 3  # adapted is not a copy
+
+
+@pytest.fixture(scope="module")
+def server(reuse_home: Path) -> Iterator[httpx.Client]:
+    """``kg serve``'s app over the ward and city plans, on a real port."""
+    corpus = Corpus(Settings.load(reuse_home, sparql_workers=1))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app_server = uvicorn.Server(uvicorn.Config(create_app(corpus), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=app_server.run, daemon=True)
+    thread.start()
+    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
+    deadline = time.monotonic() + 60
+    while not app_server.started and time.monotonic() < deadline:
+        time.sleep(0.1)
+    try:
+        yield client
+    finally:
+        client.close()
+        app_server.should_exit = True
+        thread.join(timeout=10)
+
+
+def test_compare_page_shows_both_texts_side_by_side(server: httpx.Client) -> None:
+    page = server.get("/compare/42-KH/ĐU@2023/131-KH/ThU@2023")
+    assert page.status_code == 200
+    html = page.text
+    for kind in ("copied", "adapted", "new", "missing"):
+        assert f'<tr class="{kind}">' in html
+    assert html.count('<tr class="copied">') == 3 and html.count('<tr class="missing">') == 2
+    # Adapted wording: the ward's own dates inserted, the city's struck out.
+    assert "<ins>15/3/2023</ins>" in html and "<del>10/3/2023</del>" in html
+    assert "Đoàn Thanh niên phường tổ chức ra quân" in html  # the new provision, flagged
+    missing = server.get("/compare/42-KH/ĐU@2023/99-KH/ThU@2023")
+    assert missing.status_code == 404 and "99-KH/ThU@2023" in missing.text
+
+
+def test_document_pages_link_to_the_comparison_and_show_coverage(server: httpx.Client) -> None:
+    ward = server.get("/document/42-KH/ĐU@2023").text
+    assert 'href="/compare/42-KH/%C4%90U@2023/131-KH/ThU@2023"' in ward
+    city = server.get("/document/131-KH/ThU@2023").text
+    coverage = city[city.index('id="coverage"'):]
+    assert "42-KH/ĐU@2023" in coverage and "II.2, III.2" in coverage and "I.1, I.2, II.1, II.3, III.1" in coverage
