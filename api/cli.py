@@ -7,7 +7,20 @@ from typing import Annotated
 
 import typer
 
-from api.commands import backup, config, extract, fail, graph, graphquery, ingest, reuse, search, serve
+from api.commands import (
+    backup,
+    config,
+    extract,
+    fail,
+    graph,
+    graphquery,
+    ingest,
+    orgs,
+    reuse,
+    search,
+    serve,
+    status,
+)
 from api.settings import ConfigError, Settings
 
 app = typer.Typer(
@@ -34,7 +47,7 @@ def _root(
         raise fail(err) from None
 
 
-for module in (extract, ingest, graphquery, serve, search, graph, config, reuse, backup):
+for module in (extract, ingest, graphquery, serve, search, graph, config, reuse, backup, orgs, status):
     module.register(app)
 
 

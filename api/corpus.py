@@ -6,34 +6,49 @@ below ``api/`` sees the settings.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import json
+import shutil
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyoxigraph
 
 from api import queries, reuse
 from api.memo import Memo
+from api.ocr import ocr_options
 from api.settings import Settings
 from ingest import pipeline
+from ingest.parallel import (
+    Extraction,
+    Failure,
+    FileOcrProgress,
+    extract_all,
+    extract_isolated,
+    failure_reason,
+    finish,
+)
 from ingest.readers import SUPPORTED
 from ingest.registry import Registry
 from kg import cascade
 from kg import store as graph_store
 from kg.document import ExtractedDocument
-from kg.errors import KgError, UnreadableFileError
 from kg.identity import match_form
 from kg.vocab import FOAF
-from search.embedders import make_embedder
-from search.index import SearchIndex
+from search.embedders import EmbeddingCache, PieceProgress, make_embedder
+from search.index import IndexMismatchError, SearchIndex
 
 FAILED = "failed"
 SKIPPED = "skipped"
+INDEX_BATCH = 64  # documents whose new pieces are embedded together
+Extractor = Callable[[Sequence[Path]], Iterable[tuple[Path, Extraction | Failure]]]
 
 
 @dataclass(frozen=True)
@@ -138,8 +153,13 @@ class Corpus:
     def search(self) -> SearchIndex:
         """The search index (FAISS + full text); the embedder is loaded on first use, once."""
         s = self.settings
-        return SearchIndex(s.index_path, lambda: make_embedder(s.embedder, s.embedder_model), s.base_iri,
-                           kind=s.vector_index, threads=s.search_threads)
+        return SearchIndex(s.index_path, lambda: make_embedder(s.embedder, s.embedder_model, s.embedder_threads),
+                           s.base_iri, kind=s.vector_index, threads=s.search_threads, cache=self.embedding_cache)
+
+    @cached_property
+    def embedding_cache(self) -> EmbeddingCache:
+        """Every passage vector computed so far, by (embedder, piece text); survives a rebuilt index."""
+        return EmbeddingCache(self.settings.embedding_cache_path)
 
     @cached_property
     def registry(self) -> Registry:
@@ -165,24 +185,63 @@ class Corpus:
         """Keys the store already gives ``number`` (dates citations a text leaves undated)."""
         return graph_store.known_keys(self.store, self.settings.base_iri, number, padded=match_form(number))
 
-    def ingest(self, paths: Iterable[Path | str], *, force: bool = False) -> Iterator[IngestEvent]:
-        """Ingest files and folders one file at a time; one event per file, failures included.
+    def ingest(self, paths: Iterable[Path | str], *, force: bool = False, index: bool = True,
+               progress: PieceProgress | None = None,
+               embed: Callable[[list[str]], np.ndarray] | None = None,
+               extract: Extractor | None = None,
+               ocr_progress: FileOcrProgress | None = None) -> Iterator[IngestEvent]:
+        """Ingest files and folders; one event per file, failures included, in the files' order.
 
-        A failing file never stops the batch; each file's graph is written in one transaction.
-        ``force`` re-extracts files even when their content and the extractor are unchanged.
+        Files are parsed in worker processes (``extract`` replaces them, e.g. by a cluster), written
+        one graph per file in one transaction each, in order, then indexed for search in batches:
+        each distinct piece of text is embedded once and never again (``progress`` gets the counts
+        of pieces embedded and reused; ``embed`` replaces the local embedder). A failing file never
+        stops the batch. ``force`` re-extracts unchanged files; ``index=False`` writes the graph only.
+        ``ocr_progress`` is told about each page recognized in a scanned file.
         """
         files, others = collect_files(paths)
         yield from others
         self.prepare_graph()
-        with self.search.bulk():  # the vector file is written once, at the end
-            for path in files:
-                yield self.ingest_file(path, force=force)
+        todo: list[Path] = []
+        for path in files:
+            try:
+                same = None if force else self.unchanged(path, _sha256(path), index=index)
+            except OSError as err:
+                yield IngestEvent(path, FAILED, failure_reason(err))
+                continue
+            if same:
+                yield same
+            else:
+                todo.append(path)
+        results = extract(todo) if extract else self._extract_locally(todo, ocr_progress)
+        written: list[IngestEvent] = []
+        for path, result in results:
+            event = self._write(path, result, force)
+            if event.status == FAILED or not index:
+                yield event
+                continue
+            written.append(event)
+            if len(written) >= INDEX_BATCH:
+                yield from self._index(written, progress, embed)
+                written = []
+        yield from self._index(written, progress, embed)
 
-    def unchanged(self, path: Path, sha256: str) -> IngestEvent | None:
+    def ingest_file(self, path: Path, *, force: bool = False) -> IngestEvent:
+        """Ingest one file (see :meth:`ingest`)."""
+        events = list(self.ingest([path], force=force))
+        return events[-1]
+
+    def _extract_locally(self, paths: Sequence[Path], ocr_progress: FileOcrProgress | None = None
+                         ) -> Iterator[tuple[Path, Extraction | Failure]]:
+        return extract_all(paths, self.registry, self.settings.registry_path, self.settings.ingest_workers,
+                           ocr_options(self.settings), ocr_progress)
+
+    def unchanged(self, path: Path, sha256: str, *, index: bool = True) -> IngestEvent | None:
         """The ``unchanged`` event when ``path``'s content is already stored by this extractor, else None.
 
         The same content stored from another path that no longer exists is a moved file (not
         unchanged: its provenance is rewritten); one that still exists is a copy (unchanged).
+        With ``index``, a file is unchanged only when the search index holds it too.
         """
         record = graph_store.file_record(self.store, self.settings.base_iri,
                                          graph_store.file_graph(self.settings.base_iri, sha256))
@@ -190,32 +249,89 @@ class Corpus:
             return None
         if record.path != str(path) and not Path(record.path).is_file():
             return None
-        if not self.search.has_source(record.path):
+        if index and not self.search.has_source(record.path):
             return None
         copy_of = None if record.path == str(path) else f"cùng nội dung với {record.path}"
         return IngestEvent(path, graph_store.UNCHANGED, copy_of)
 
-    def ingest_file(self, path: Path, *, force: bool = False) -> IngestEvent:
-        """Extract one file and replace its named graph (nothing is written when it is unchanged)."""
-        base = self.settings.base_iri
+    def _write(self, path: Path, result: Extraction | Failure, force: bool) -> IngestEvent:
+        """Finish one extraction against the store and replace its named graph."""
+        if isinstance(result, Failure):
+            return IngestEvent(path, FAILED, result.reason)
         try:
-            if not force and (same := self.unchanged(path, _sha256(path))):
-                return same
-            doc = pipeline.extract_file(path, self.registry, self.known_keys)
-            status = graph_store.write_document(self.store, base, doc, path=path,
+            doc = finish(result, self.registry, self.known_keys)
+            status = graph_store.write_document(self.store, self.settings.base_iri, doc, path=path,
                                                 extractor_version=self.extractor_version, force=force)
-            self._after_write(path, doc)  # also when only the search index lacked it
-            return IngestEvent(path, status, doc=doc)
-        except UnreadableFileError as err:
-            return IngestEvent(path, FAILED, err.reason)
-        except KgError as err:
-            return IngestEvent(path, FAILED, str(err))
-        except MemoryError:
-            return IngestEvent(path, FAILED, "tệp quá lớn, không đủ bộ nhớ để xử lý")
+            save_extraction(self.settings.extractions_path, doc)
         except Exception as err:  # one bad file never stops the batch
-            return IngestEvent(path, FAILED, f"lỗi khi xử lý tệp ({type(err).__name__}: {err})")
+            return IngestEvent(path, FAILED, failure_reason(err))
+        return IngestEvent(path, status, doc=doc)
 
-    def _after_write(self, path: Path, doc: ExtractedDocument) -> None:
-        """Called once a file's graph holds ``doc``: the place to (re)index its provisions for search."""
-        self.search.add_document(doc)  # replaces the file's earlier passages; unchanged ones keep their vectors
-        reuse.update_lineage(self, doc["key"])  # provision lineage against its parents and ingested children
+    def _index(self, events: list[IngestEvent], progress: PieceProgress | None,
+               embed: Callable[[list[str]], np.ndarray] | None) -> Iterator[IngestEvent]:
+        """Index the documents of ``events`` together; a batch that fails is retried file by file."""
+        if not events:
+            return
+        docs = [e.doc for e in events if e.doc is not None]
+        try:
+            with self.search.bulk():  # the vector file is written once per batch
+                self.search.add_documents(docs, progress, embed)
+            for doc in docs:  # provision lineage against its parents and ingested children
+                reuse.update_lineage(self, doc["key"])
+        except Exception as err:
+            if len(events) == 1:
+                yield IngestEvent(events[0].path, FAILED, f"không lập được chỉ mục tìm kiếm: {failure_reason(err)}")
+                return
+            for event in events:
+                yield from self._index([event], progress, embed)
+            return
+        yield from events
+
+    def index(self, progress: PieceProgress | None = None) -> Iterator[IngestEvent]:
+        """Bring the search index up to date with the graph (after ``--no-index``, or an embedder change).
+
+        Every ingested file whose source the index lacks is indexed from its stored extraction (or
+        re-read from its recorded path when that is missing). An index built by another embedder is
+        rebuilt from scratch (vectors still come from the cache when it has them).
+        """
+        try:
+            self.search.embedder  # noqa: B018 - raises when the index was built by another embedder
+        except IndexMismatchError:
+            self.search.close()
+            shutil.rmtree(self.settings.index_path)
+            del self.search
+        files = graph_store.ingested_files(self.store, self.settings.base_iri)
+        pending: list[IngestEvent] = []
+        for record in files:
+            path = Path(record["path"])
+            if self.search.has_source(record["path"]):
+                continue
+            doc = load_extraction(self.settings.extractions_path, record["sha256"])
+            if doc is None:
+                result = extract_isolated(path, self.registry, ocr_options(self.settings))
+                if isinstance(result, Failure):
+                    yield IngestEvent(path, FAILED, result.reason)
+                    continue
+                doc = finish(result, self.registry, self.known_keys)
+            pending.append(IngestEvent(path, "indexed", doc=doc))
+            if len(pending) >= INDEX_BATCH:
+                yield from self._index(pending, progress, None)
+                pending = []
+        yield from self._index(pending, progress, None)
+
+
+def save_extraction(folder: Path, doc: ExtractedDocument) -> None:
+    """Keep a file's extraction (gzipped JSON named by its sha256) so that ``kg index`` can index it later."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{doc['source']['sha256']}.json.gz"
+    tmp = target.with_suffix(".tmp")
+    tmp.write_bytes(gzip.compress(json.dumps(doc, ensure_ascii=False).encode("utf-8"), compresslevel=3))
+    tmp.replace(target)
+
+
+def load_extraction(folder: Path, sha256: str) -> ExtractedDocument | None:
+    """The stored extraction of the file with this sha256, ``None`` when there is none."""
+    target = folder / f"{sha256}.json.gz"
+    if not target.is_file():
+        return None
+    return json.loads(gzip.decompress(target.read_bytes()))

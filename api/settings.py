@@ -51,7 +51,12 @@ class Settings:
     write_token: str | None = field(default=None, repr=False)
     cors_origins: tuple[str, ...] = ("*",)  # origins allowed to call the endpoint and the API
     search_threads: int = 0  # embedder sessions answering searches in parallel; 0: one per core
+    # OpenMP threads inside one embedder session; 0: 1 under `kg serve` (requests run in parallel
+    # sessions instead: spinning OpenMP threads collapse under load), the library's default elsewhere.
+    embedder_threads: int = 0
     max_upload_mb: int = 50  # largest file accepted by POST /api/documents
+    ingest_workers: int = 0  # processes parsing files during an ingest; 0: one per core
+    ocr_workers: int = 0  # Tesseract processes recognizing one file's scanned pages at once; 0: one per core
     sources: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -125,6 +130,21 @@ class Settings:
     def index_path(self) -> Path:
         """The search index directory (FAISS vectors + full-text)."""
         return self.home / "index"
+
+    @property
+    def embedding_cache_path(self) -> Path:
+        """Passage vectors by (embedder, text), kept across ingests and index rebuilds."""
+        return self.home / "cache" / "embeddings.sqlite"
+
+    @property
+    def ocr_cache_path(self) -> Path:
+        """Text recognized on scanned pages, one JSON file per file hash (re-reading a scan costs nothing)."""
+        return self.home / "cache" / "ocr"
+
+    @property
+    def extractions_path(self) -> Path:
+        """Each ingested file's extraction (by sha256), from which ``kg index`` indexes the graph."""
+        return self.home / "extracted"
 
     @property
     def uploads_path(self) -> Path:

@@ -1,18 +1,21 @@
-"""HTTP load test: 8 concurrent clients for 30 s against ``kg serve``, on two corpora.
+"""HTTP load test: 1 and 8 concurrent clients against ``kg serve``, on three corpora.
 
-Corpora: the sample corpus (``data/seeds``, real ingest) and a generated corpus of 10k documents
+Corpora: the sample corpus (``data/seeds``, real ingest), a generated corpus of 10k documents
 (the graph benchmark's generator, ``benchmarks/graph_store.py``: province plans implementing
-central directives, district plans and commune reports below them, two provisions each). The
-generated provisions repeat a few template texts, so their e5 vectors are computed once per text
-(a memoizing wrapper around the real embedder) — the index still holds one vector per provision.
+central directives, district plans and commune reports below them, two provisions each) with its
+search index, and a generated graph of 100k documents without a search index (bulk-loaded N-Quads,
+for ``implements`` and SPARQL at scale). The generated provisions repeat a few template texts, so
+their e5 vectors are computed once per text (a memoizing wrapper around the real embedder) — the
+index still holds one vector per provision.
 
-Each workload runs against the real server (uvicorn in its own process, ``kg serve``) with 8
-concurrent clients, and against its baseline measured in the same run: the same function called
-in-process by one client (what the HTTP layer adds, and how far 8 clients scale it on this
-machine). Figures go to the "## HTTP" section of docs/benchmarks.md.
+Each workload runs against the real server (uvicorn in its own process, ``kg serve``) with one
+client, then with 8 concurrent clients (the 8/1 ratio is how far parallel requests scale on this
+machine), and against its baseline measured in the same run: the same function called in-process
+by one client (``implements`` in-process recomputes the cascade, the server caches it per
+directive until the next write). Figures go to the "## HTTP" section of docs/benchmarks.md.
 
-    python benchmarks/http_load.py                      # full run (30 s per workload)
-    python benchmarks/http_load.py --seconds 5 --docs 500 --no-write   # quick check
+    python benchmarks/http_load.py                      # full run (20 s per workload and client count)
+    python benchmarks/http_load.py --seconds 5 --docs 500 --big 2000 --no-write   # quick check
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import gc
 import os
 import platform
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -42,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 from api.corpus import Corpus  # noqa: E402
 from api.settings import Settings  # noqa: E402
-from benchmarks.graph_store import _templates, make_doc  # noqa: E402
+from benchmarks.graph_store import _templates, make_doc, write_corpus  # noqa: E402
 from kg import cascade  # noqa: E402
 from kg.store import write_document  # noqa: E402
 from search.embedders import make_embedder  # noqa: E402
@@ -108,6 +112,24 @@ def build_generated(home: Path, n: int) -> tuple[list[str], str]:
     return refs, refs[0]
 
 
+def build_big(home: Path, n: int) -> tuple[list[str], str]:
+    """A store of ``n`` generated documents bulk-loaded from N-Quads (no search index)."""
+    from pyoxigraph import RdfFormat
+
+    nquads = home.parent / f"{home.name}.nq"
+    home.mkdir(parents=True)
+    write_corpus(n, nquads)
+    corpus = Corpus(Settings.load(home))
+    corpus.store.bulk_load(path=str(nquads), format=RdfFormat.N_QUADS)
+    corpus.prepare_graph()
+    nquads.unlink()
+    directives = [r["d"] for r in corpus.store.query(
+        "SELECT ?d (COUNT(?x) AS ?n) WHERE { ?x <https://w3id.org/vnkg/ontology#implements> ?k . "
+        "?k <https://w3id.org/vnkg/ontology#key> ?d } GROUP BY ?d ORDER BY DESC(?n) LIMIT 3",
+        use_default_graph_as_union=True)]
+    return [d.value for d in directives], directives[0].value
+
+
 @dataclass
 class Figures:
     requests: int
@@ -128,7 +150,13 @@ class Figures:
         return float(np.percentile(self.latencies_ms, 95))
 
 
-async def _load(url: str, make_params: Callable[[int], dict[str, str]], seconds: float, clients: int) -> Figures:
+def _search_text(i: int) -> str:
+    """Query ``i``: every one distinct (the server keeps the vectors of recent queries), like users' queries."""
+    return f"{SEARCHES[i % len(SEARCHES)]} {i // len(SEARCHES)}"
+
+
+async def _load(url: str, make_params: Callable[[int], dict[str, str]], seconds: float, clients: int,
+                offset: int = 0) -> Figures:
     latencies: list[float] = []
     errors = 0
     stop = time.monotonic() + seconds
@@ -136,7 +164,7 @@ async def _load(url: str, make_params: Callable[[int], dict[str, str]], seconds:
     async def client(c: int) -> None:
         nonlocal errors
         async with httpx.AsyncClient(timeout=60) as http:
-            i = c
+            i = offset + c
             while time.monotonic() < stop:
                 started = time.perf_counter()
                 response = await http.get(url, params=make_params(i))
@@ -193,39 +221,47 @@ def _implements_sparql(key: str) -> str:
             "?x (vnkg:implements|vnkg:implementsPartly|eli:based_on)+ ?d }")
 
 
-def _baselines(home: Path, refs: list[str], seconds: float) -> tuple[list[str], dict[str, Figures]]:
+SEARCH, IMPLEMENTS, SPARQL = "search (hybrid, k=10)", "implements (cascade)", "SPARQL property path"
+
+
+def _baselines(home: Path, refs: list[str], seconds: float, with_search: bool) -> tuple[list[str], dict[str, Figures]]:
     """Document keys of ``refs`` and the in-process figures (the store is closed on return)."""
     corpus = Corpus(Settings.load(home))
     base = corpus.settings.base_iri
     keys = [cascade.resolve(corpus.store, base, r).chosen.key for r in refs]
     direct = {
-        "search (hybrid, k=10)": lambda i: corpus.search.search(SEARCHES[i % len(SEARCHES)], k=10).as_json(),
-        "implements (cascade)": lambda i: cascade.implements(corpus.store, base, refs[i % len(refs)]),
-        "SPARQL property path": lambda i: list(corpus.store.query(_implements_sparql(keys[i % len(keys)]),
-                                                                  use_default_graph_as_union=True)),
+        IMPLEMENTS: lambda i: cascade.implements(corpus.store, base, refs[i % len(refs)]),
+        SPARQL: lambda i: list(corpus.store.query(_implements_sparql(keys[i % len(keys)]),
+                                                  use_default_graph_as_union=True)),
     }
+    if with_search:
+        direct[SEARCH] = lambda i: corpus.search.search(_search_text(i), k=10).as_json()
     figures = {label: _direct(fn, min(seconds, 10)) for label, fn in direct.items()}
-    corpus.search.close()
+    if with_search:
+        corpus.search.close()
     return keys, figures
 
 
-def measure(name: str, home: Path, refs: list[str], seconds: float) -> list[dict[str, Any]]:
-    """The three workloads over HTTP (8 clients) and in-process (1 client), for one corpus."""
-    keys, baselines = _baselines(home, refs, seconds)
+def measure(name: str, home: Path, refs: list[str], seconds: float, with_search: bool = True) -> list[dict[str, Any]]:
+    """Each workload over HTTP (1 client, then 8) and in-process (1 client), for one corpus."""
+    keys, baselines = _baselines(home, refs, seconds, with_search)
     gc.collect()  # release the store's lock for the server
     rows = [
-        ("search (hybrid, k=10)", "/api/search", lambda i: {"q": SEARCHES[i % len(SEARCHES)]}),
-        ("implements (cascade)", "/api/implements", lambda i: {"ref": refs[i % len(refs)]}),
-        ("SPARQL property path", "/sparql", lambda i: {"query": _implements_sparql(keys[i % len(keys)])}),
+        (SEARCH, "/api/search", lambda i: {"q": _search_text(i)}),
+        (IMPLEMENTS, "/api/implements", lambda i: {"ref": refs[i % len(refs)]}),
+        (SPARQL, "/sparql", lambda i: {"query": _implements_sparql(keys[i % len(keys)])}),
     ]
     process, url = _serve(home)
     try:
         out = []
         for label, path, params in rows:
-            figures = asyncio.run(_load(url + path, params, seconds, CLIENTS))
-            out.append({"corpus": name, "workload": label, "http": figures, "direct": baselines[label]})
-            print(f"{name:10} {label:24} {figures.rps:7.1f} req/s p95 {figures.p95:7.1f} ms "
-                  f"errors {figures.errors} | direct {baselines[label].rps:7.1f}/s p95 {baselines[label].p95:6.1f} ms",
+            if label not in baselines:
+                continue
+            one = asyncio.run(_load(url + path, params, seconds, 1))
+            many = asyncio.run(_load(url + path, params, seconds, CLIENTS, offset=1_000_000))
+            out.append({"corpus": name, "workload": label, "one": one, "http": many, "direct": baselines[label]})
+            print(f"{name:10} {label:24} 1 client {one.rps:7.1f} req/s | {CLIENTS} clients {many.rps:7.1f} req/s "
+                  f"p95 {many.p95:7.1f} ms errors {one.errors + many.errors} | direct {baselines[label].rps:7.1f}/s",
                   flush=True)
         return out
     finally:
@@ -233,25 +269,29 @@ def measure(name: str, home: Path, refs: list[str], seconds: float) -> list[dict
         process.wait(timeout=30)
 
 
-def _section(results: list[dict[str, Any]], docs: int, seconds: float) -> str:
+def _section(results: list[dict[str, Any]], docs: int, big: int, seconds: float, load: str) -> str:
     lines = [
         SECTION, "",
-        f"`python benchmarks/http_load.py` — {CLIENTS} concurrent clients for {seconds:g} s per workload against "
-        f"`kg serve` (uvicorn, its own process; SPARQL in 2 worker processes), on {platform.machine()} with "
-        f"{os.cpu_count()} cores shared with the load generator. Baseline, measured in the same run: the same "
-        "call in-process, one client at a time (no HTTP). Corpora: the 4 sample documents (real ingest) and "
-        f"{docs:,} generated documents (two provisions each, `benchmarks/graph_store.py`'s generator).", "",
-        "| corpus | workload | HTTP req/s | HTTP p50 ms | HTTP p95 ms | errors | in-process calls/s | in-process p95 ms "
-        "| HTTP / in-process throughput |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        f"`python benchmarks/http_load.py` — 1 client, then {CLIENTS} concurrent clients, for {seconds:g} s each per "
+        f"workload against `kg serve` (uvicorn, its own process; SPARQL in 2 worker processes), on "
+        f"{platform.machine()} with {os.cpu_count()} cores shared with the load generator (load average at the "
+        f"start: {load}). Baseline, measured in the same run: the same call in-process, one client at a time (no "
+        f"HTTP). Corpora: the 4 sample documents (real ingest), {docs:,} generated documents with their search "
+        f"index, and {big:,} generated documents (graph only) — `benchmarks/graph_store.py`'s generator, two "
+        "provisions each.", "",
+        f"| corpus | workload | 1 client req/s | {CLIENTS} clients req/s | {CLIENTS} / 1 clients | {CLIENTS} clients "
+        f"p50 ms | {CLIENTS} clients p95 ms | errors | in-process calls/s | in-process p95 ms |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
-        http, direct = r["http"], r["direct"]
-        lines.append(f"| {r['corpus']} | {r['workload']} | {http.rps:.1f} | {http.p50:.1f} | {http.p95:.1f} | "
-                     f"{http.errors} | {direct.rps:.1f} | {direct.p95:.1f} | {http.rps / direct.rps:.2f}× |")
-    lines += ["", "The search handler holds a lock around the shared index (one search at a time), so search "
-              "throughput over HTTP is bounded by the in-process rate; the implements query and SPARQL run in "
-              "parallel (thread pool / worker processes) but share 2 cores with the 8 clients.", ""]
+        one, http, direct = r["one"], r["http"], r["direct"]
+        lines.append(f"| {r['corpus']} | {r['workload']} | {one.rps:.1f} | {http.rps:.1f} | {http.rps / one.rps:.2f}× "
+                     f"| {http.p50:.1f} | {http.p95:.1f} | {one.errors + http.errors} | {direct.rps:.1f} | "
+                     f"{direct.p95:.1f} |")
+    lines += ["", "Searches run in parallel (per-thread read-only catalog connections, one embedder session per "
+              "core, FAISS and tantivy searched concurrently; a write holds readers back only while it applies a "
+              "document). `implements` over HTTP answers from the cascade cached per directive (dropped by every "
+              "write); in-process it recomputes the cascade each call. SPARQL runs in 2 worker processes.", ""]
     return "\n".join(lines)
 
 
@@ -269,19 +309,27 @@ def _write_section(text: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--docs", type=int, default=10_000)
+    parser.add_argument("--big", type=int, default=100_000, help="documents of the graph-only corpus")
     parser.add_argument("--no-write", action="store_true", help="print, do not touch docs/benchmarks.md")
     args = parser.parse_args()
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     with tempfile.TemporaryDirectory() as tmp:
-        sample, generated = Path(tmp) / "sample", Path(tmp) / "generated"
+        sample, generated, big = Path(tmp) / "sample", Path(tmp) / "generated", Path(tmp) / "big"
         sample_refs, _ = build_sample(sample)
         started = time.monotonic()
         generated_refs, _ = build_generated(generated, args.docs)
         print(f"generated {args.docs} documents in {time.monotonic() - started:.0f} s", flush=True)
         results = measure("sample", sample, sample_refs, args.seconds)
-        results += measure(f"{args.docs // 1000}k generated", generated, generated_refs, args.seconds)
-    text = _section(results, args.docs, args.seconds)
+        results += measure(f"{args.docs / 1000:g}k generated", generated, generated_refs, args.seconds)
+        shutil.rmtree(generated)
+        started = time.monotonic()
+        big_refs, _ = build_big(big, args.big)
+        print(f"bulk-loaded {args.big} documents in {time.monotonic() - started:.0f} s", flush=True)
+        results += measure(f"{args.big / 1000:g}k generated (graph only)", big, big_refs, args.seconds,
+                           with_search=False)
+    text = _section(results, args.docs, args.big, args.seconds, load)
     print(text)
     if not args.no_write:
         _write_section(text)

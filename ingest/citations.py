@@ -18,27 +18,40 @@ term, title — is read here too; resolving it to a document key is ``resolve``'
 ['96-KH/TU', '05-CT/TW']
 >>> [c.named_key for c in find_citations("thực hiện Nghị quyết Trung ương 4 khoá XII, XIII về x")]
 ['NQTW4-khoaXII', 'NQTW4-khoaXIII']
+>>> [c.named_key for c in find_citations("Nghị quyết Hội nghị lần thứ tám Ban Chấp hành Trung ương Đảng khóa XIII")]
+['NQTW8-khoaXIII']
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
-from ingest.dates import FoundDate, match_date
+from ingest.dates import FoundDate, match_date, misread_date
+from ingest.normalize import fold_chars
 from kg.identity import PARTY_NUMBER, STATE_NUMBER, TYPE_WORDS, canonical_code, parse_number
+from kg.text import fold
 
-_WORDS = "|".join(sorted(map(re.escape, TYPE_WORDS), key=len, reverse=True))
-_ABBREVIATIONS = "QĐi|QĐ|NQ|CT|KL|KH|HD|BC|TB|CV|CTr|TTr|NĐ"
+# Typed citations are found in the text without diacritics (same offsets), so OCR's and typists' wrong
+# diacritics ("Kê hoạch sô 155") still name the type; the number is then read from the printed text.
+_FOLDED_WORDS = {fold(word): word for word in TYPE_WORDS}
+_WORDS = "|".join(sorted(map(re.escape, _FOLDED_WORDS), key=len, reverse=True))
+_ABBREVIATIONS = "QDi|QD|NQ|CT|KL|KH|HD|BC|TB|CV|CTr|TTr|ND"
 _NUMBER = rf"{PARTY_NUMBER.pattern}|{STATE_NUMBER.pattern}"
 _TYPED = re.compile(
-    rf"(?<!\w)(?:(?P<word>(?i:{_WORDS}))|(?P<abbr>{_ABBREVIATIONS}))\s+(?:(?i:số)\s*:?\s*)?"
-    rf"(?P<num>{_NUMBER}|(?P<bare>\d{{1,4}})(?![\d/]|\s*[-–]\s*[A-Za-zĐ]|\s+(?:tháng|năm|ngày)\b))"
+    rf"(?<!\w)(?:(?P<word>(?i:{_WORDS}))|(?P<abbr>{_ABBREVIATIONS}))\s+(?:(?i:so)\s*[:/“”\"']?\s*)?"
+    rf"(?P<num>{_NUMBER}|(?P<bare>\d{{1,4}})(?![\d/]|\s*[-–]\s*[A-Za-zĐD]|\s+(?:thang|nam|ngay)\b))"
 )
-_UNTYPED = re.compile(rf"(?<![\w/])(?:{_NUMBER})")
+_UNTYPED = re.compile(rf"(?:(?<![\w/])|(?<=[Ss]o))(?:{_NUMBER})")  # on folded text: "sô01-KL/TW" (OCR)
+_ORDINALS = {"nhất": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9,
+             "mười": 10, "mười một": 11, "mười hai": 12, "mười ba": 13, "mười bốn": 14, "mười lăm": 15}
+_ORDINAL = "|".join(sorted(_ORDINALS, key=len, reverse=True))
+# "Nghị quyết Trung ương 4 khóa XII", "Nghị quyết Hội nghị lần thứ tám Ban Chấp hành Trung ương Đảng khóa XIII"
 _NQ_TW = re.compile(
-    r"(?<!\w)(?i:nghị quyết)\s+(?:Hội nghị\s+)?(?:lần thứ\s+)?(?:Trung ương|TW)\s+(\d{1,2}|[IVX]+)"
-    r"\s*,?\s*\(?(?:kh(?:óa|oá))\s+((?:[IVX]+)(?:\s*(?:,|và)\s*(?:kh(?:óa|oá)\s+)?[IVX]+)*)"
+    rf"(?<!\w)(?i:nghị quyết)\s+(?:Hội nghị\s+)?(?:lần thứ\s+(?P<ord>\d{{1,2}}|{_ORDINAL})\s+)?"
+    r"(?:Ban Chấp hành\s+)?(?:Trung ương|TW)(?:\s+Đảng)?(?:\s+(?P<n>\d{1,2}|[IVX]+))?"
+    r"\s*,?\s*\(?(?:kh(?:óa|oá))\s+(?P<terms>(?:[IVX]+)(?:\s*(?:,|và)\s*(?:kh(?:óa|oá)\s+)?[IVX]+)*)"
 )
 _NQ_CONGRESS = re.compile(
     r"(?<!\w)(?i:nghị quyết)\s+Đại hội\s+(?:(?:đại biểu\s+)?(?:toàn quốc\s+)?(?:lần thứ\s+)?([IVX]+)\s+của Đảng"
@@ -97,6 +110,12 @@ def _type_name(word: str | None, code: str | None) -> str | None:
     return None
 
 
+def _misread_at(text: str, start: int, end: int) -> FoundDate | None:
+    """An OCR-misread date in ``text[start:end]`` ("ngày 65/12/2022"), with offsets into ``text``."""
+    found = misread_date(text[start:end])
+    return dataclasses.replace(found, start=found.start + start, end=found.end + start) if found else None
+
+
 def _read_details(text: str, cite: Citation) -> None:
     """Read date, issuer, term and title following the mention; set ``span_end``."""
     marker = _FOOTNOTE_MARK.match(text, cite.end)  # "64-HD/BTGTW(1), ngày ...": a footnote reference
@@ -104,7 +123,8 @@ def _read_details(text: str, cite: Citation) -> None:
     for _ in range(4):
         lead = _DATE_LEAD.match(text, pos) or _PAREN_DATE.match(text, pos)
         if cite.date is None and lead:
-            found = match_date(text, lead.end(), min(len(text), lead.end() + 28))
+            end = min(len(text), lead.end() + 28)
+            found = match_date(text, lead.end(), end) or _misread_at(text, lead.end(), end)
             if found and found.start - lead.end() <= 2:
                 cite.date = found
                 pos = found.end + (1 if text[found.end : found.end + 1] == ")" else 0)
@@ -158,8 +178,11 @@ def _local_tu(text: str, cite: Citation) -> None:
 def _named(text: str) -> list[Citation]:
     found: list[Citation] = []
     for m in _NQ_TW.finditer(text):
-        conference = m.group(1)
-        for term in re.findall(r"[IVX]+", m.group(2)):
+        conference = m.group("n") or m.group("ord")
+        if conference is None:
+            continue
+        conference = str(_ORDINALS.get(" ".join(conference.lower().split()), conference))
+        for term in re.findall(r"[IVX]+", m.group("terms")):
             found.append(Citation(m.start(), m.end(), type_code="NQ", type_word="Nghị quyết",
                                   named_key=f"NQTW{conference}-khoa{term}", term=term))
     for m in _NQ_CONGRESS.finditer(text):
@@ -178,25 +201,26 @@ def find_citations(text: str) -> list[Citation]:
     """Every citation in ``text`` (already cleaned), in reading order, details read."""
     found: list[Citation] = []
     covered: list[tuple[int, int]] = []
-    for m in _TYPED.finditer(text):
+    for m in _TYPED.finditer(fold_chars(text)):
         num_start = m.start("num")
+        word = _FOLDED_WORDS[m.group("word").lower()] if m.group("word") else None
         if m.group("bare"):
-            if m.group("word") and not m.group("word")[0].isupper():
+            if word and not m.group("word")[0].isupper():
                 continue  # "báo cáo 06 tháng": a bare number needs a capitalized type word
-            code = TYPE_WORDS.get(m.group("word").lower()) if m.group("word") else canonical_code(m.group("abbr"))
+            code = TYPE_WORDS[word] if word else canonical_code(m.group("abbr"))
             cite = Citation(m.start(), m.end(), type_code=code, bare_seq=m.group("bare").lstrip("0").zfill(2))
         else:
-            parsed = parse_number(m.group("num"))
+            parsed = parse_number(text[num_start : m.end("num")])
             if parsed is None:
                 continue
             cite = Citation(m.start(), m.end(), number=parsed.text, type_code=parsed.type_code)
-        cite.type_word = _type_name(m.group("word"), cite.type_code)
+        cite.type_word = _type_name(word, cite.type_code)
         found.append(cite)
         covered.append((num_start, m.end()))
-    for m in _UNTYPED.finditer(text):
+    for m in _UNTYPED.finditer(fold_chars(text)):
         if any(s <= m.start() < e for s, e in covered):
             continue
-        parsed = parse_number(m.group(0))
+        parsed = parse_number(text[m.start() : m.end()])
         if parsed:
             found.append(Citation(m.start(), m.end(), number=parsed.text, type_code=parsed.type_code))
     found.extend(_named(text))

@@ -28,7 +28,7 @@ _BASIS_END = re.compile(r"ban hành|như sau\s*:?\s*$|xây dựng [Kk]ế hoạc
 _SECTION = re.compile(r"^\s*(?:[IVX]{1,5}\.|\d{1,2}\.)\s")
 _RECIPIENTS = re.compile(r"^\s*Nơi nhận\s*:?", re.IGNORECASE)
 _ON_BEHALF = re.compile(r"^\s*((?:T/M|K/T|T/L|TM\.|KT\.|TL\.|TUQ\.|Q\.)\s*.+?)\s*$")
-_ROLE = re.compile(r"^\s*((?:PHÓ\s+)?BÍ THƯ|(?:PHÓ\s+)?TRƯỞNG BAN|CHÁNH VĂN PHÒNG|(?:PHÓ\s+)?CHỦ TỊCH"
+_ROLE = re.compile(r"^\s*((?:PHÓ\s+)?BÍ THƯ(?:\s+THƯỜNG TRỰC)?|(?:PHÓ\s+)?TRƯỞNG BAN|CHÁNH VĂN PHÒNG|(?:PHÓ\s+)?CHỦ TỊCH"
                    r"|(?:PHÓ\s+)?CHÁNH VĂN PHÒNG|ỦY VIÊN[^\n]*|THƯỜNG TRỰC[^\n]*)\s*$")
 _PERSON = re.compile(r"^\s*([A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][^\s\d,.;:()]+"
                      r"(?:\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ][^\s\d,.;:()]+){1,4})\s*$")
@@ -42,7 +42,10 @@ _FOLDED_TYPE_LINE = re.compile(r"^\s*(" + "|".join(sorted(_FOLDED_TYPES, key=len
 _ORG_LINE = re.compile(r"\b(?:dang bo|dang uy|tinh uy|thanh uy|huyen uy|quan uy|thi uy|chi bo|ban |van phong"
                        r"|uy ban|trung uong|bo chinh tri|dang doan|ban can su)")
 _COLUMNS = re.compile(r"\t| {3,}| [—–] ")
-_PROSE = 100  # a line this long that is not all capitals is running text: the header is over
+_PROSE = 100
+_CLOSING_LINES = 15  # a line this long that is not all capitals is running text: the header is over
+_OWN_BODY = re.compile(r"^của\s+((?:Ban Thường vụ|Ban Chấp hành|Thường trực)\s+(?:Đảng bộ\s+)?(?:Tỉnh|Thành|Huyện|Quận"
+                       r"|Thị|Đảng)\s+[uủ][ỷy](?:\s+[A-ZĐ][^\s,]*)*)\s+(?=về\b)")
 _SUBJECT = re.compile(r"^\s*V/v\.?\s+(.+?)\s*$", re.IGNORECASE)
 
 
@@ -99,7 +102,7 @@ def _type_match(line: str) -> tuple[str, str | None] | None:
     wrong diacritics ("KÉ HOẠCH"); ``None`` for any other line."""
     if m := _TYPE_LINE.match(line):
         return m.group(1), m.group("body")
-    if _is_upper(line) and (m := _FOLDED_TYPE_LINE.match(" ".join(re.sub(r"[^\w\s]", " ", fold(line)).split()))):
+    if _is_upper(line) and (m := _FOLDED_TYPE_LINE.match(" ".join(re.sub(r"[\W\d_]", " ", fold(line)).split()))):
         return _FOLDED_TYPES[m.group(1)].upper(), None
     return None
 
@@ -135,7 +138,8 @@ def _header(layout: Layout, type_index: int | None) -> None:
             continue
         if (s and s != "*" and _PARTY_MOTTO not in fold(s) and _is_upper(s) and _type_match(s) is None
                 and _ORG_LINE.search(fold(s))):
-            layout.header_orgs.append(s)
+            layout.header_orgs.append(re.sub(r"^\S+(?= (?:BỘ|ỦY|UỶ)\b)", "ĐẢNG", s) if fold(s).startswith(
+                ("dang bo ", "dang uy ")) else s)  # OCR: "ĐẲNG ỦY"
     if layout.number is None:  # a header cell holding only the number, without "Số"
         for line in lines[:limit]:
             if PARTY_NUMBER.fullmatch(line.stripped) and (found := parse_number(line.stripped)):
@@ -161,6 +165,8 @@ def _title(layout: Layout, type_index: int) -> int:
         i += 1
     if parts:
         layout.title = squash(" ".join(parts))
+        if (own := _OWN_BODY.match(layout.title)) and layout.issuing_body is None:  # "của Ban Thường vụ Tỉnh ủy về …"
+            layout.issuing_body, layout.title = own.group(1), layout.title[own.end():]
         layout.title_span = (lines[first].start, lines[last].end)
     return i
 
@@ -264,7 +270,20 @@ def parse_layout(text: str) -> Layout:
     body_start = _basis(layout, after_title)
     layout.body = (body_start, len(lines))
     _closing(layout, body_start)
+    if layout.date is None:
+        _closing_date(layout)
     return layout
+
+
+def _closing_date(layout: Layout) -> None:
+    """A text without header may carry its place and date above the signature ("Phong Thổ, ngày 10
+    tháng 3 năm 2023" / "T/L BAN THƯỜNG VỤ"): a date line among the last lines before any annex."""
+    end = layout.annexes[0][0] if layout.annexes else len(layout.lines)
+    for line in reversed(layout.lines[max(layout.body[0], end - _CLOSING_LINES) : end]):
+        s = line.stripped
+        if (m := _DATE_LINE.match(s)) and len(s) <= 60 and (found := match_date(s)):
+            layout.place, layout.date = squash(m.group("place")), found.value
+            return
 
 
 def lead_end(layout: Layout, limit: int = 2000) -> int:

@@ -31,7 +31,7 @@ from kg.text import fold
 _LEAD_WINDOW = 160  # how far before the number the issuing body and date are looked for
 _VERB = r"(?:đã\s+|vừa\s+|đã\s+ký\s+|ký\s+)?(?:ban hành|xây dựng)"
 _ISSUED_AS = re.compile(rf"(?:^|[,.;:\n])\s*(?P<issuer>[^,.;:\n]{{3,100}}?)\s+{_VERB}\s*$")
-_DATE_BEFORE = re.compile(r"ngày\s+(?P<date>[^,]{6,24}?)\s*,\s*$", re.IGNORECASE)
+_DATE_IN_SENTENCE = re.compile(r"(?<!\w)ngày\s+([^,]{6,24}?)\s*,", re.IGNORECASE)
 _BODY = re.compile(r"^(?:Ban |Văn phòng|Ủy ban|Uỷ ban|Thường trực|Đảng ủy|Đảng uỷ|Chi bộ|Tỉnh ủy|Thành ủy|Huyện ủy"
                    r"|Quận ủy|Thị ủy|Bộ Chính trị)")
 _TYPES = "|".join(sorted(TYPE_WORDS, key=len, reverse=True))
@@ -79,10 +79,10 @@ def lead_identity(text: str, cites: list[Citation], end: int) -> Lead | None:
         if not issuer or number is None:
             continue
         date = cite.date.value if cite.date else None
-        if date is None:
-            before = window[: said.start("issuer")]
-            if (found := _DATE_BEFORE.search(before)) and (parsed := match_date(found.group("date"))):
-                date = parsed.value
+        if date is None:  # "Ngày 12/01/2022, [thay mặt …,] Ban Thường vụ … ban hành": the sentence's date
+            sentence = re.split(r"\.\s|\n", window[: said.start("issuer")])[-1]
+            dates = [found for m in _DATE_IN_SENTENCE.finditer(sentence) if (found := match_date(m.group(1)))]
+            date = dates[-1].value if dates else None
         span = (cite.end, cite.span_end) if cite.title else (0, 0)
         return Lead(number, cite.type_word, date, issuer, cite.title, span, k)
     return None

@@ -16,7 +16,8 @@ from ingest.citations import find_citations
 from ingest.datefix import fix_citation_dates, fix_document_date, years_in
 from ingest.layout import Layout, committee, lead_end, parse_layout
 from ingest.lead import Lead, issuing_phrase, lead_identity
-from ingest.normalize import clean, squash, unwrap
+from ingest.normalize import clean, drop_site_tail, looks_wrapped, squash, unwrap
+from ingest.ocr import OcrOptions
 from ingest.orgs import Context, committee_of
 from ingest.outline import provisions
 from ingest.readers import SourceText, read_file
@@ -27,16 +28,19 @@ from ingest.tasks import extract_tasks
 from kg.document import ExtractedDocument, Issuer
 from kg.identity import TYPE_NAMES, TYPE_WORDS, DocumentNumber, issuer_level, make_key
 
-EXTRACTOR_VERSION = "5"
+EXTRACTOR_VERSION = "11"
 _PROVINCE_IN_TEXT = re.compile(r"Tỉnh [uủ][ỷy]\s+((?:[A-ZĐ][^\s,;.()]*\s?){1,3})")
 
 
-def extract_file(path: Path, registry: Registry, known: KnownKeys | None = None) -> ExtractedDocument:
+def extract_file(
+    path: Path, registry: Registry, known: KnownKeys | None = None, ocr: OcrOptions | None = None
+) -> ExtractedDocument:
     """Read and parse one file. Raises ``UnreadableFileError`` for files that cannot be read.
 
-    ``known`` looks up the keys the corpus already gives a number, to date undated citations.
+    ``known`` looks up the keys the corpus already gives a number, to date undated citations;
+    ``ocr`` says how scanned pages are recognized (cache directory, processes, progress).
     """
-    return extract_source(read_file(Path(path)), registry, known)
+    return extract_source(read_file(Path(path), ocr=ocr), registry, known)
 
 
 def _province(org: str | None, parent: str | None, text: str) -> str | None:
@@ -81,18 +85,37 @@ def _code_from_issuer(number: DocumentNumber | None, issuer: Issuer) -> Document
     return number
 
 
+_BARE_COMMITTEE = re.compile(r"(Tỉnh ủy|Thành ủy|Huyện ủy|Quận ủy|Thị ủy)$")
+
+
+def _with_place(name: str | None, text: str, org: str | None = None) -> str | None:
+    """A committee named without its place ("Ban Thường vụ Tỉnh ủy") gets the place of ``org`` when that
+    is the same kind of committee, else the place the text gives that kind most often ("Tỉnh ủy Lai Châu
+    triển khai …")."""
+    kind = _BARE_COMMITTEE.search(name or "")
+    if not kind:
+        return name
+    if org and org.startswith(kind.group(1) + " "):
+        return f"{name}{org[len(kind.group(1)):]}"
+    places = re.findall(kind.group(1) + r" ((?:[A-ZĐ][^\s,;.()]*)(?: [A-ZĐ][^\s,;.()]*){0,2})",
+                        text.replace("uỷ", "ủy"))
+    return f"{name} {max(set(places), key=places.count)}" if places else name
+
+
 def _issuer(layout: Layout, text: str, stated: str | None) -> tuple[Issuer, Context]:
     """The issuer from the header; else from what the text states (a lead sentence, the issuing phrase)."""
     org, parent = committee(layout)
     if org is None and stated:
         org = committee_of(stated) if not stated.startswith(("Ban Tuyên giáo", "Ban Tổ chức", "Ban Dân vận",
                                                               "Văn phòng", "Ủy ban", "Ban Nội chính")) else stated
+        org = _with_place(org, text)
+        stated = _with_place(stated, text)
     province = _province(org, parent, text)
     if parent is None and province and org and re.match(r"(Thành ủy|Huyện ủy|Quận ủy|Thị ủy) ", org):
         parent = f"Đảng bộ tỉnh {province}"
     basis = text[layout.basis_span[0] : layout.basis_span[1]]
     on_behalf = ((layout.signer or {}).get("on_behalf_of") or "").upper()
-    name = layout.issuing_body or org
+    name = _with_place(layout.issuing_body, text, org) or org
     if layout.issuing_body:
         pass
     elif stated and not committee(layout)[0]:
@@ -108,8 +131,8 @@ def extract_source(source: SourceText, registry: Registry, known: KnownKeys | No
                    today: date | None = None) -> ExtractedDocument:
     """Parse already-read text into the extraction contract; ``today`` bounds plausible dates."""
     today = today or date.today()
-    text = clean(source.text)
-    if source.format == "pdf":  # a PDF keeps the page's line breaks inside paragraphs
+    text = drop_site_tail(clean(source.text))
+    if source.format in ("pdf", "image") or looks_wrapped(text):  # page-wide lines: PDF, OCR, copied text
         text = unwrap(text)
     layout = parse_layout(text)
     cites = find_citations(text)
@@ -173,4 +196,5 @@ def extract_source(source: SourceText, registry: Registry, known: KnownKeys | No
         tasks=extract_tasks([p for p in items if p["id"] != "preamble"], year),  # the basis clause assigns nothing
         recipients=layout.recipients,
         warnings=warnings + resolution.warnings,
+        ocr=source.ocr,
     )

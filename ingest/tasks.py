@@ -3,7 +3,7 @@
 A task is one bullet or paragraph of a provision that assigns work to a unit named at its start
 (or named by the enclosing item) and/or sets a deadline. Units are read from the subject
 position only, so recipients ("gửi báo cáo về Thành ủy") and partners ("phối hợp với ...") are
-not responsible. See docs/tasks.md for what counts and why.
+not responsible; partners are recorded apart (``partners``). See docs/tasks.md for what counts and why.
 
 >>> responsible_units("Ủy ban Nhân dân thành phố, Thành đoàn Lai Châu; các chi bộ, đảng bộ cơ sở căn cứ ...")
 ['Ủy ban Nhân dân thành phố', 'Thành đoàn Lai Châu', 'các chi bộ, đảng bộ cơ sở']
@@ -13,7 +13,9 @@ not responsible. See docs/tasks.md for what counts and why.
 ['Ủy ban MTTQ Việt Nam và các tổ chức chính trị - xã hội thành phố']
 >>> extract_tasks([{"id": "II.3", "path": ["II. THỜI GIAN", "3. Thời gian"],
 ...                 "text": "3. Thời gian\\n- Cấp thành phố: Hoàn thành trước ngày 25/3/2023."}], 2023)
-[{'text': 'Cấp thành phố: Hoàn thành trước ngày 25/3/2023.', 'provision': 'II.3', 'responsible': ['Cấp thành phố'], 'deadline': '2023-03-25'}]
+[{'text': 'Cấp thành phố: Hoàn thành trước ngày 25/3/2023.', 'provision': 'II.3', 'responsible': ['Cấp thành phố'], 'partners': [], 'deadline': '2023-03-25'}]
+>>> partner_units("Ban Tuyên giáo Thành ủy chủ trì, phối hợp với Văn phòng Thành ủy, Thành đoàn theo dõi ...")
+['Văn phòng Thành ủy', 'Thành đoàn']
 """
 
 from __future__ import annotations
@@ -237,6 +239,17 @@ def responsible_units(text: str) -> list[str]:
     """The units named as the subject at the start of ``text`` (after a "Label:" if the label is none)."""
     text = clean(nfc(text))
     return _own_units(text, _match_copy(text), 0)[0]
+
+
+_PARTNER = re.compile(r"phối\s+hợp\s+(?:chặt\s+chẽ\s+)?(?:với|cùng)\s+")
+
+
+def partner_units(text: str) -> list[str]:
+    """The units a task works with but does not lead: those after "phối hợp với" / "phối hợp cùng"."""
+    text = clean(nfc(text))
+    low = _match_copy(text)
+    units = [_unit_text(text, span) for m in _PARTNER.finditer(low) for span in _subject(text, low, m.end())[0]]
+    return list(dict.fromkeys(u for u in units if u))
 
 
 _SHORT_LABEL = 40  # "Tài liệu: ...", "Quý I: ..."; longer lead-ins are sentences, not labels
@@ -472,6 +485,7 @@ def _provision_tasks(provision: dict, year: int | None) -> list[Task]:
                 "text": _squash(piece),
                 "provision": str(provision.get("id") or ""),
                 "responsible": own or block.units or block.context,
+                "partners": partner_units(piece),
                 "deadline": deadline,
             })
     return tasks

@@ -12,7 +12,12 @@ from typing import TypedDict
 class Source(TypedDict):
     path: str
     sha256: str
-    format: str  # txt | docx | pdf | doc
+    format: str  # txt | docx | pdf | doc | html | image
+
+
+class OcrInfo(TypedDict):
+    pages: list[int]  # the pages read by OCR, numbered from 1
+    confidence: float  # mean Tesseract word confidence over those pages, 0–100
 
 
 class Issuer(TypedDict):
@@ -60,6 +65,7 @@ class Task(TypedDict):
     text: str
     provision: str
     responsible: list[str]
+    partners: list[str]  # "phối hợp với ...": units that work with the responsible ones
     deadline: str | None  # "2023-03-15" | "2023-04" | "2023-Q2"
 
 
@@ -83,3 +89,4 @@ class ExtractedDocument(TypedDict):
     tasks: list[Task]
     recipients: list[str]
     warnings: list[str]
+    ocr: OcrInfo | None  # null when no page needed OCR

@@ -124,7 +124,7 @@ LEVELS = ("central", "province", "district", "commune", "state")
 _CANONICAL_CODES = {fold(c): c for c in [*TYPE_NAMES, *ISSUER_CODES]}
 # A code is upper case but for the lower-case letters of known codes (ThU, TTg, CTr, QĐi), so a code
 # glued to the next word ("14-KL/TWngày") ends where the word starts; an all lower-case code is typed input.
-_CODE = r"(?:[A-ZĐƯ](?:[A-ZĐƯ0-9]|(?<=T)[hgr]|(?<=Đ)i){0,11}|[a-zđư][a-zđư0-9]{0,11})"
+_CODE = r"(?:[A-ZĐƯ](?:[A-ZĐƯ0-9]|(?<=T)[hgr]|(?<=[ĐD])i){0,11}|[a-zđư][a-zđư0-9]{0,11})"
 PARTY_NUMBER = re.compile(rf"(\d{{1,5}})\s*[-–]\s*({_CODE})\s*/\s*({_CODE}(?:-{_CODE})?)")
 STATE_NUMBER = re.compile(rf"(\d{{1,5}})\s*/\s*(?:(\d{{4}})\s*/\s*)?({_CODE})\s*-\s*({_CODE})")
 

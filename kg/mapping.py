@@ -198,6 +198,8 @@ def document_quads(base: str, doc: ExtractedDocument, graph: NamedNode) -> list[
         b.add(node, ns.inProvision, provisions.get(task.get("provision") or ""))
         for unit in task.get("responsible", []):
             b.text(node, ns.responsibleUnit, unit)
+        for unit in task.get("partners", []):
+            b.text(node, ns.partnerUnit, unit)
         _deadline(b, node, task.get("deadline"))
     return list(b.quads)
 

@@ -7,10 +7,11 @@ cd "$(dirname "$0")/.."
 dev=false
 [ "${1:-}" = "--dev" ] && dev=true
 
-# Debian packages: antiword/catdoc read legacy .doc. For tests: LibreOffice (no GUI) + DejaVu render real
-# PDF/.doc files, Chromium drives the browser tests.
-packages=(antiword catdoc)
-$dev && packages+=(libreoffice-writer-nogui fonts-dejavu-core chromium)
+# Debian packages: antiword/catdoc read legacy .doc, Tesseract and its Vietnamese model read scans (OCR).
+# For tests: LibreOffice (no GUI) + DejaVu render real PDF/.doc files (Calc opens the status workbook),
+# poppler's pdftoppm rasterizes them into scans, Chromium drives the browser tests.
+packages=(antiword catdoc tesseract-ocr tesseract-ocr-vie)
+$dev && packages+=(libreoffice-writer-nogui libreoffice-calc-nogui fonts-dejavu-core chromium poppler-utils)
 if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
   missing=()
   for pkg in "${packages[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done

@@ -33,7 +33,7 @@ import numpy as np
 from kg.document import ExtractedDocument
 from kg.errors import KgError
 from search.catalog import Catalog, Filters, StoredPassage
-from search.embedders import Embedder
+from search.embedders import Embedder, EmbeddingCache, PieceCounts, PieceProgress, embed_cached
 from search.fulltext import FullText
 from search.normalize import embed_key, has_diacritics
 from search.passages import MAX_CHUNKS, chunk_texts, document_info, passages_of
@@ -140,6 +140,7 @@ class SearchIndex:
         kind: str = "flat",
         candidates: int = 100,
         threads: int = 0,
+        cache: EmbeddingCache | None = None,
     ) -> None:
         """``threads``: embedder sessions for parallel searches (0: one per core; 1 with an embedder
         instance rather than a factory)."""
@@ -157,6 +158,7 @@ class SearchIndex:
         self._max_sessions = max(1, threads or os.cpu_count() or 1)
         self.kind = self.catalog.get_meta("kind") or kind
         self.candidates = candidates
+        self.cache = cache  # vectors by piece text, shared across documents and ingests
         # Hybrid fusion: "scores" (convex combination of normalized scores, dense weight 0.5) or "rrf"
         # (reciprocal-rank fusion, weight and k below). Chosen on the tuning half of data/eval/ and
         # reported on the other half (benchmarks/reuse.py, docs/benchmarks.md "Reuse and ranking"):
@@ -202,24 +204,27 @@ class SearchIndex:
 
     @contextmanager
     def _session(self) -> Iterator[Embedder]:
-        """An embedder session of the pool (up to ``threads``; more are made from the factory on demand)."""
+        """An embedder session of the pool: the index's own embedder first, then more made by the
+        factory on demand, up to ``threads`` (one only when the index was given an instance)."""
+        source = self._embedder_source
+        is_factory = callable(source) and not hasattr(source, "embed_queries")
         try:
             session = self._sessions.get_nowait()
         except queue.Empty:
-            session = None
-            source = self._embedder_source
             with self._cache_lock:
-                grow = self._session_count < self._max_sessions
+                number = self._session_count + 1
+                grow = number <= (self._max_sessions if is_factory else 1)
                 if grow:
-                    self._session_count += 1
-            if grow:
-                first = self._session_count == 1
-                is_factory = callable(source) and not hasattr(source, "embed_queries")
-                session = self.embedder if first or not is_factory else source()
-                if not first and not is_factory:
-                    self._max_sessions = 1
-            if session is None:
+                    self._session_count = number
+            if not grow:
                 session = self._sessions.get()
+            else:
+                try:
+                    session = self.embedder if number == 1 else source()
+                except BaseException:
+                    with self._cache_lock:
+                        self._session_count -= 1
+                    raise
         try:
             yield session
         finally:
@@ -312,7 +317,7 @@ class SearchIndex:
             for pid, texts in zip(passage_ids, pieces, strict=True)
             for n in range(len(texts))
         ]
-        vectors = self.embedder.embed_passages([t for texts in pieces for t in texts])
+        vectors, _ = embed_cached(self.embedder, [t for texts in pieces for t in texts], self.cache)
         return np.array(ids, np.int64), vectors
 
     def _remove_vectors(self, passage_ids: Sequence[int]) -> None:
@@ -376,9 +381,50 @@ class SearchIndex:
         vectors; returns the number of passages embedded.
         """
         with self._write_mutex:
-            return self._add_document(doc)
+            return self._add_one(doc, {})
 
-    def _add_document(self, doc: ExtractedDocument) -> int:
+    def add_documents(
+        self,
+        docs: Sequence[ExtractedDocument],
+        progress: PieceProgress | None = None,
+        embed: Callable[[list[str]], np.ndarray] | None = None,
+    ) -> PieceCounts:
+        """Index several documents with one embedding pass over all their new pieces.
+
+        Each distinct piece text is embedded once (and not at all when the cache has it); then the
+        documents are written one by one, exactly as :meth:`add_document` would. ``progress`` gets
+        ``(embedded, reused)`` counts as pieces are done; ``embed`` replaces the local embedder
+        for the missing texts (e.g. a cluster).
+        """
+        with self._write_mutex:
+            return self._add_many(docs, progress, embed)
+
+    def _add_many(
+        self,
+        docs: Sequence[ExtractedDocument],
+        progress: PieceProgress | None,
+        embed: Callable[[list[str]], np.ndarray] | None,
+    ) -> PieceCounts:
+        embedder_id = self.embedder.id
+        self.vectors  # noqa: B018 - opens (and reconciles) the vector store before anything is counted
+        texts: list[str] = []
+        for doc in docs:
+            passages = passages_of(doc, self.base_iri)
+            info = document_info(doc, self.base_iri)
+            old_keys = self.catalog.doc_keys_for(info.key, info.source)
+            existing = self.catalog.fingerprints(old_keys) if old_keys else {}
+            for passage in passages:
+                old = existing.get(passage.iri)
+                if old is None or old[1] != passage.fingerprint(embedder_id):
+                    texts += chunk_texts(passage.text, passage.path)
+        vectors, counts = embed_cached(self.embedder, texts, self.cache, progress, embed)
+        pool = dict(zip(texts, vectors, strict=True))
+        for doc in docs:
+            self._add_one(doc, pool)
+        return counts
+
+    def _add_one(self, doc: ExtractedDocument, pool: dict[str, np.ndarray]) -> int:
+        """Write one document's passages; vectors of new pieces come from ``pool``, else the cache."""
         passages = passages_of(doc, self.base_iri)
         info = document_info(doc, self.base_iri)
         embedder_id = self.embedder.id
@@ -393,7 +439,11 @@ class SearchIndex:
         }
         fresh = [p for p in passages if p.iri not in keep]
         pieces = [chunk_texts(p.text, p.path) for p in fresh]
-        embedded = self.embedder.embed_passages([t for texts in pieces for t in texts]) if fresh else None
+        flat = [t for texts in pieces for t in texts]
+        unknown = [t for t in flat if t not in pool]
+        if unknown:
+            pool = {**pool, **dict(zip(unknown, embed_cached(self.embedder, unknown, self.cache)[0], strict=True))}
+        embedded = np.array([pool[t] for t in flat], np.float32).reshape(len(flat), -1) if fresh else None
         fulltext = self.fulltext
         with self._rw.write():  # the swap: readers wait only while the prepared changes are applied
             removed, added, ids = self.catalog.replace_documents(
@@ -402,7 +452,7 @@ class SearchIndex:
             fulltext.remove([*removed, *keep.values()])
             fulltext.add((i, p.text, p.context) for i, p in zip(ids, passages, strict=True))
             self._remove_vectors(removed)
-            if embedded is not None:
+            if embedded is not None and len(flat):
                 ids = [
                     (pid << _CHUNK_BITS) | n
                     for pid, texts in zip(added, pieces, strict=True)

@@ -254,3 +254,89 @@ def _write_seed_store(path: Path, base: str = "https://w3id.org/vnkg/") -> None:
 def write_seed_store() -> Callable[..., None]:
     """Factory: ``write_seed_store(path, base)`` fills a store directory with the seeds and closes it."""
     return _write_seed_store
+
+
+# --- Scans and saved pages (issue 9): plan texts → .docx → LibreOffice PDF → pdftoppm → degraded images -----
+# A "scan" is built the way an office makes one: the document printed to PDF, rasterized (pdftoppm, 200 dpi,
+# grayscale), slightly blurred, sprinkled with speckles, and wrapped back into an image-only PDF (Pillow).
+# Built once per session: each conversion costs a LibreOffice and a pdftoppm run.
+
+PLANS_DIR = Path(__file__).resolve().parent / "data" / "plans"
+HTML_DIR = Path(__file__).resolve().parent / "data" / "html"
+
+
+def _degrade(image, seed: int):
+    """Blur a page image a little and add speckles, as a cheap office scanner does."""
+    import random
+
+    from PIL import ImageFilter
+
+    page = image.convert("L").filter(ImageFilter.GaussianBlur(0.8))
+    rnd = random.Random(seed)
+    pixels = page.load()
+    for _ in range(page.width * page.height // 2000):
+        x, y = rnd.randrange(page.width - 2), rnd.randrange(page.height - 2)
+        for dx in range(rnd.choice((1, 2))):
+            pixels[x + dx, y] = rnd.choice((0, 60))
+    return page
+
+
+@pytest.fixture(scope="session")
+def plan_files(tmp_path_factory: pytest.TempPathFactory, pdf_from_docx) -> dict[str, Path]:
+    """The plan texts of tests/data/plans as real files: ``{"<stem>.txt", ".docx", ".pdf", ".scan.pdf",
+    ".mixed.pdf" (first page text, the rest scanned), ".png" (first page scanned)}`` keyed by suffix."""
+    from PIL import Image
+
+    pdftoppm = shutil.which("pdftoppm")
+    assert pdftoppm, "pdftoppm is missing: run scripts/install.sh --dev (apt package poppler-utils)"
+    out = tmp_path_factory.mktemp("plans")
+    files: dict[str, Path] = {}
+    for number, text_file in enumerate(sorted(PLANS_DIR.glob("*.txt"))):
+        builder = _SeedDocx()
+        builder.build(text_file.read_text("utf-8"))
+        docx_path = out / f"{text_file.stem}.docx"
+        builder.doc.save(docx_path)
+        pdf = pdf_from_docx(docx_path)
+        subprocess.run([pdftoppm, "-r", "200", "-gray", "-png", str(pdf), str(out / f"{text_file.stem}-page")],
+                       check=True, capture_output=True, timeout=120)
+        pages = [_degrade(Image.open(p), number * 100 + i)
+                 for i, p in enumerate(sorted(out.glob(f"{text_file.stem}-page-*.png")))]
+        scan = out / f"{text_file.stem}.scan.pdf"
+        pages[0].save(scan, save_all=True, append_images=pages[1:], resolution=200.0)
+        image = out / f"{text_file.stem}.png"
+        pages[0].save(image, dpi=(200, 200))
+        files.update({f"{text_file.stem}.txt": text_file, f"{text_file.stem}.docx": docx_path,
+                      f"{text_file.stem}.pdf": pdf, f"{text_file.stem}.scan.pdf": scan,
+                      f"{text_file.stem}.png": image})
+        if len(pages) > 1:
+            from pypdf import PdfReader, PdfWriter
+
+            mixed = PdfWriter()
+            mixed.add_page(PdfReader(pdf).pages[0])
+            for page in PdfReader(scan).pages[1:]:
+                mixed.add_page(page)
+            mixed_path = out / f"{text_file.stem}.mixed.pdf"
+            mixed.write(mixed_path)
+            files[f"{text_file.stem}.mixed.pdf"] = mixed_path
+    return files
+
+
+# --- The kg command line run in-process (Typer's CliRunner) ---------------------------------------------
+
+
+def _run_kg(home: Path, *args: str) -> tuple[int, str, str]:
+    """``kg --home HOME ARGS...`` → (exit code, stdout, stderr); unexpected exceptions propagate."""
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    result = CliRunner().invoke(app, ["--home", str(home), *args])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="session")
+def run_kg() -> Callable[..., tuple[int, str, str]]:
+    """Factory: ``run_kg(home, "status", "117-KH/ThU", "--json")`` → (exit code, stdout, stderr)."""
+    return _run_kg

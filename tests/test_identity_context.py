@@ -136,3 +136,19 @@ def test_ocr_text_of_a_scanned_plan() -> None:
     assert (doc["issuer"]["org"], doc["issuer"]["parent"]) == ("Huyện ủy Mai Sơn", "Đảng bộ tỉnh Sơn La")
     assert {r["key"] for r in doc["references"]} == {"01-KL/TW@2021", "25-KH/TU@2021"}
     assert doc["implements"] == ["01-KL/TW@2021"]
+
+
+def test_ocr_citations_with_wrong_diacritics_and_detached_accents() -> None:
+    """Noise as Tesseract left it on a rendering of tests/realworld/misprints_report.txt."""
+    doc = _extract("ĐẲNG ỦY XÃ ÍT ONG\nSô“115- BC/ĐU\nÍt Ong, ngày 20 tháng 12 năm 2022\nBÁO0 CÁO\nkết quả\n\n"
+                   "Thực hiện Công văn sô 412-CV/HU, ngày 65/12/2922 của Ban Thường vụ Huyện ủy\nMường La vê`báo cáo "
+                   "kêf quả thực hiện Kê hoạch sô 155, ngày 07/12/2021 của Ban\nThường vụ Tỉnh ủy Sơn La, Đảng ủy xã "
+                   "Ít Ong báo cáo như sau:\n\nI. KẾT QUẢ\nCác chi bộ đã đưa Quy định sô08-QĐi/TW vào sinh hoạt.\n",
+                   fmt="pdf")
+    assert (doc["number"], doc["date"], doc["doc_type"]) == ("115-BC/ĐU", "2022-12-20", "Báo cáo")
+    assert doc["issuer"]["org"] == "Đảng ủy xã Ít Ong"
+    refs = {r["key"]: r for r in doc["references"]}
+    assert set(refs) == {"412-CV/HU@2022", "155-KH/TU@2021", "08-QĐi/TW@2018"}
+    assert refs["155-KH/TU@2021"]["number_inferred"] is True
+    assert refs["08-QĐi/TW@2018"]["doc_type"] == "Quy định"
+    assert doc["based_on"] == ["412-CV/HU@2022"]

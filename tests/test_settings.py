@@ -6,11 +6,13 @@ import json
 import os
 import subprocess
 import sys
+import typing
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
-from api.settings import ConfigError, Settings
+from api.settings import ConfigError, Settings, _field_type
 
 KG = [sys.executable, "-c", "from api.cli import main; main()"]
 
@@ -29,16 +31,20 @@ def test_precedence_default_toml_env_override(tmp_path: Path) -> None:
 
 
 def test_every_field_settable_from_environment(tmp_path: Path) -> None:
-    env = {"KG_BASE_IRI": "http://example.org/", "KG_REGISTRY_PATH": "/x.json", "KG_EMBEDDER": "st",
-           "KG_EMBEDDER_MODEL": "/m", "KG_VECTOR_INDEX": "ivf", "KG_SPARQL_TIMEOUT_S": "1.5",
-           "KG_SPARQL_MAX_ROWS": "7", "KG_SPARQL_WORKERS": "1", "KG_WRITE_TOKEN": "t",
-           "KG_CORS_ORIGINS": "http://a, http://b", "KG_SEARCH_THREADS": "3", "KG_MAX_UPLOAD_MB": "2", "KG_HOME": str(tmp_path)}
+    samples = {int: "7", float: "1.5", str: "x", Path: "/x.json", tuple: "http://a, http://b"}
+    defaults = Settings.load(tmp_path, environ={})
+    env = {"KG_HOME": str(tmp_path)}
+    for f in fields(Settings):
+        if f.name not in ("home", "sources"):
+            kind = _field_type(f.name)
+            env[f"KG_{f.name.upper()}"] = samples[typing.get_origin(kind) or kind]
     s = Settings.load(environ=env)
-    assert s.home == tmp_path.resolve() and s.registry_path == Path("/x.json") and s.cors_origins == ("http://a",
-                                                                                                       "http://b")
-    assert (s.sparql_timeout_s, s.sparql_max_rows, s.search_threads, s.write_token) == (1.5, 7, 3, "t")
-    configurable = {name for name, _, _ in s.describe()}
-    assert {f"KG_{n.upper()}" for n in configurable} <= set(env)
+    assert s.home == tmp_path.resolve()
+    for name, _, source in s.describe():
+        assert source == f"biến môi trường KG_{name.upper()}" or name == "home"
+        assert getattr(s, name) != getattr(defaults, name) or name == "home", name
+    assert s.cors_origins == ("http://a", "http://b") and s.registry_path == Path("/x.json")
+    assert (s.sparql_timeout_s, s.sparql_max_rows, s.write_token) == (1.5, 7, "x")
 
 
 def test_bad_values_name_their_origin(tmp_path: Path) -> None:

@@ -314,8 +314,8 @@ _LINES = st.sampled_from([
 def test_extract_tasks_never_raises(raw: list[tuple[str, list[str], str]], year: int | None) -> None:
     provisions = [{"id": pid, "path": path, "text": text} for pid, path, text in raw]
     for task in extract_tasks(provisions, year):
-        assert set(task) == {"text", "provision", "responsible", "deadline"}
-        assert all(isinstance(u, str) and u for u in task["responsible"])
+        assert set(task) == {"text", "provision", "responsible", "partners", "deadline"}
+        assert all(isinstance(u, str) and u for u in [*task["responsible"], *task["partners"]])
         if task["deadline"] is not None:
             assert _VALUE.match(task["deadline"])
             if "-Q" not in task["deadline"]:

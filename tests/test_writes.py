@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -158,6 +159,8 @@ def test_a_server_without_a_write_token_refuses_writes(tmp_path: Path) -> None:
         assert answer.status_code == 403 and answer.json()["error"]["code"] == "read_only"
         assert client.delete("/api/documents/x", headers=_auth()).status_code == 403
         assert client.post("/api/local/ingest", json={"path": str(seed)}, headers=_auth()).status_code == 403
+        assert client.get("/upload").status_code == 404
+        assert "/upload" not in client.get("/search").text  # no upload link on a read-only server
 
 
 def test_kg_backup_beside_kg_serve_is_taken_by_the_server_and_restores(server: Server, tmp_path: Path) -> None:
@@ -177,3 +180,39 @@ def test_kg_backup_beside_kg_serve_is_taken_by_the_server_and_restores(server: S
 
     corpus = Corpus(Settings.load(tmp_path / "home", environ={}))
     assert list_documents(corpus.store, corpus.settings.base_iri, ingested=True) == documents
+
+
+def test_the_upload_page_shows_progress_and_outcome_per_file(server: Server, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    seed = next(SEEDS.glob("000_*.txt"))  # small: 8 provisions
+    junk = tmp_path / "ghi-chu.odt"
+    junk.write_bytes(b"not supported")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                    args=["--headless", "--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        page.goto(server.url + "/search")
+        page.click("nav a[href='/upload']")
+        page.fill("#token", TOKEN)
+        page.set_input_files("#files", [str(seed), str(junk)])
+        page.click("form.upload button[type=submit]")
+        page.wait_for_function("document.querySelectorAll('#uploads td.outcome a, #uploads td.error').length == 2",
+                               timeout=120_000)
+        outcomes = page.locator("#uploads tbody tr").all_inner_texts()
+        assert outcomes[0].startswith(seed.name) and ("đã nạp" in outcomes[0] or "không đổi" in outcomes[0])
+        assert "ghi-chu.odt" in outcomes[1] and "bỏ qua" in outcomes[1]
+        assert page.locator("#uploads progress").first.get_attribute("value") is not None
+        key = page.locator("#uploads td.outcome a").first.inner_text()
+        page.click("#uploads td.outcome a")
+        assert key in page.content()
+        browser.close()
+    assert server.http.get(f"/api/documents/{key}").status_code == 200
+
+
+def test_hostile_keys_to_delete_are_404_and_remove_nothing(server: Server) -> None:
+    before = _count_graphs(server)
+    for key in ['x" } ; DROP ALL ; #', "> <http://127.0.0.1:9/> SERVICE", "%zz", "a\nb", "*", "../../etc/passwd"]:
+        answer = server.http.delete("/api/documents/" + quote(key, safe="/"), headers=_auth())
+        assert answer.status_code == 404, (key, answer.text)
+    assert _count_graphs(server) == before

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from api.commands import JsonFlag, fail
+from api.ocr import ocr_options
 from api.settings import Settings
 from ingest.pipeline import extract_file
 from ingest.registry import Registry
@@ -22,13 +23,18 @@ def register(app: typer.Typer) -> None:
     @app.command("extract")
     def extract(
         ctx: typer.Context,
-        file: Annotated[Path, typer.Argument(help="Tệp .docx, .pdf, .txt hoặc .doc")],
+        file: Annotated[Path, typer.Argument(help="Tệp .docx, .pdf, .txt, .doc, .html, .png, .jpg hoặc .tif")],
         as_json: JsonFlag = False,
     ) -> None:
         """Trích xuất một văn bản (không lưu vào kho)."""
         settings: Settings = ctx.obj
+        err = Console(stderr=True)
+
+        def ocr_page(done: int, pages: int) -> None:
+            err.print(f"{file.name}: nhận dạng chữ (OCR) trang {done}/{pages}", highlight=False)
+
         try:
-            doc = extract_file(file, Registry.load(settings.registry_path))
+            doc = extract_file(file, Registry.load(settings.registry_path), ocr=ocr_options(settings, ocr_page))
         except KgError as err:
             raise fail(err) from None
         if as_json:

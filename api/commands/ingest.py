@@ -1,8 +1,10 @@
-"""``kg ingest PATH...``: files and folders into the graph store, with progress and a summary."""
+"""``kg ingest PATH...`` and ``kg index``: files into the graph store and the search index, with progress."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -15,20 +17,55 @@ from api import handoff
 from api.corpus import FAILED, SKIPPED, Corpus, IngestEvent, collect_files
 from api.settings import Settings
 
-STATUS_VI = {"ingested": "đã nạp", "replaced": "đã cập nhật", "unchanged": "không đổi", SKIPPED: "bỏ qua",
-             FAILED: "lỗi"}
+STATUS_VI = {"ingested": "đã nạp", "replaced": "đã cập nhật", "unchanged": "không đổi", "indexed": "đã lập chỉ mục",
+             SKIPPED: "bỏ qua", FAILED: "lỗi"}
+
+
+class IngestProgress:
+    """Three live lines on stderr: files done, pieces of text embedded, pieces reused (never re-embedded)."""
+
+    def __init__(self, progress: Progress, files: int, verb: str) -> None:
+        self.progress = progress
+        self.files = progress.add_task(verb, total=files, name="")
+        self.embedded = progress.add_task("Đoạn văn đã nhúng", total=None, name="")
+        self.reused = progress.add_task("Đoạn văn dùng lại", total=None, name="")
+
+    def pieces(self, embedded: int, reused: int) -> None:
+        """Count pieces (a ``search.embedders.PieceProgress`` callback)."""
+        self.progress.advance(self.embedded, embedded)
+        self.progress.advance(self.reused, reused)
+
+    def ocr_page(self, path: Path, done: int, pages: int) -> None:
+        """Show OCR's page count on the file line (an ``ingest.parallel.FileOcrProgress`` callback)."""
+        self.progress.update(self.files, name=f"{path.name}: nhận dạng chữ (OCR) trang {done}/{pages}")
+
+    def file(self, event: IngestEvent) -> None:
+        """Count one file's outcome."""
+        done = event.status != SKIPPED and event.path.exists()
+        self.progress.update(self.files, advance=int(done), name=event.path.name)
+
+
+@contextmanager
+def live_progress(console: Console, files: int, verb: str) -> Iterator[IngestProgress]:
+    """The progress display of ``kg ingest`` / ``kg index`` (removed when done)."""
+    columns = (TextColumn("[bold]{task.description:<18}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn(), TextColumn("{task.fields[name]}", style="dim"))
+    with Progress(*columns, console=console, transient=True) as progress:
+        yield IngestProgress(progress, files, verb)
 
 
 def register(app: typer.Typer) -> None:
-    """Add the command to the ``kg`` app."""
+    """Add ``ingest`` and ``index`` to the ``kg`` app."""
 
     @app.command("ingest")
     def ingest(
         ctx: typer.Context,
-        paths: Annotated[list[Path], typer.Argument(help="Tệp hoặc thư mục (.txt .docx .pdf .doc, quét đệ quy)")],
+        paths: Annotated[list[Path], typer.Argument(help="Tệp hoặc thư mục (.txt .docx .pdf .doc .html .png .jpg .tif, quét đệ quy)")],
         force: Annotated[bool, typer.Option("--force", help="Trích xuất lại mọi tệp, kể cả tệp không đổi")] = False,
+        no_index: Annotated[bool, typer.Option("--no-index", help="Chỉ ghi đồ thị; lập chỉ mục sau bằng `kg index`")]
+        = False,
     ) -> None:
-        """Nạp văn bản vào kho đồ thị: mỗi tệp một đồ thị có tên; tệp lỗi không dừng cả lô."""
+        """Nạp văn bản vào kho đồ thị và chỉ mục tìm kiếm; tệp lỗi không dừng cả lô."""
         settings: Settings = ctx.obj
         corpus = Corpus(settings)
         err = Console(stderr=True)
@@ -36,20 +73,35 @@ def register(app: typer.Typer) -> None:
         if server:
             err.print(f"Máy chủ đang chạy tại {server.url}: giao các tệp cho máy chủ nạp.", highlight=False)
         total = len(collect_files(paths)[0])
-        events: list[IngestEvent] = []
-        columns = (TextColumn("[bold]Đang nạp"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   TextColumn("{task.description}", style="dim"))
-        with Progress(*columns, console=err, transient=True) as progress:
-            task = progress.add_task("", total=total)
-            for event in (handoff.ingest(server, paths, force=force) if server else corpus.ingest(paths, force=force)):
-                events.append(event)
-                if event.status == FAILED:
-                    err.print(f"[red]Lỗi:[/] {event.path}: {event.reason}", highlight=False, soft_wrap=True)
-                done = event.status != SKIPPED and event.path.exists()
-                progress.update(task, advance=int(done), description=event.path.name)
+        with live_progress(err, total, "Tệp đã nạp") as bars:
+            events = _run(handoff.ingest(server, paths, force=force) if server else
+                          corpus.ingest(paths, force=force, index=not no_index, progress=bars.pieces,
+                                        ocr_progress=bars.ocr_page), bars, err)
         _summary(Console(), events, settings.home)
         if any(e.status == FAILED for e in events):
             raise typer.Exit(1)
+
+    @app.command("index")
+    def index(ctx: typer.Context) -> None:
+        """Cập nhật chỉ mục tìm kiếm theo kho đồ thị (sau `kg ingest --no-index` hoặc khi đổi embedder)."""
+        settings: Settings = ctx.obj
+        corpus = Corpus(settings)
+        err = Console(stderr=True)
+        with live_progress(err, 0, "Tệp đã lập chỉ mục") as bars:
+            events = _run(corpus.index(progress=bars.pieces), bars, err)
+        _summary(Console(), events, settings.home)
+        if any(e.status == FAILED for e in events):
+            raise typer.Exit(1)
+
+
+def _run(events: Iterator[IngestEvent], bars: IngestProgress, err: Console) -> list[IngestEvent]:
+    seen: list[IngestEvent] = []
+    for event in events:
+        seen.append(event)
+        if event.status == FAILED:
+            err.print(f"[red]Lỗi:[/] {event.path}: {event.reason}", highlight=False, soft_wrap=True)
+        bars.file(event)
+    return seen
 
 
 def _summary(console: Console, events: list[IngestEvent], home: Path) -> None:
@@ -57,7 +109,8 @@ def _summary(console: Console, events: list[IngestEvent], home: Path) -> None:
     table = Table(title=f"Kết quả nạp vào {home}", show_lines=False)
     table.add_column("Kết quả")
     table.add_column("Số tệp", justify="right")
-    for status in ("ingested", "replaced", "unchanged", SKIPPED, FAILED):
+    shown = ("indexed",) if counts.get("indexed") else ("ingested", "replaced", "unchanged", SKIPPED)
+    for status in (*shown, FAILED):
         table.add_row(STATUS_VI[status], str(counts.get(status, 0)), style="red" if status == FAILED and
                       counts.get(status) else None)
     console.print(table)

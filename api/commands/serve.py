@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated
 
 import typer
@@ -26,6 +27,8 @@ def register(app: typer.Typer) -> None:
         from api.corpus import Corpus
 
         settings: Settings = ctx.obj
+        if not settings.embedder_threads:  # parallel requests, one single-threaded embedder session each
+            settings = dataclasses.replace(settings, embedder_threads=1)
         local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
         try:  # announced in server.json while serving: `kg ingest` beside us hands files over
             app_ = create_app(Corpus(settings), local_token=handoff.new_token(), local_url=f"http://{local}:{port}")

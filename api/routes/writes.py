@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi import Path as PathParam
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -30,6 +30,7 @@ from kg import store as graph_store
 from kg.vocab import FOAF, project
 
 router = APIRouter(prefix="/api", tags=["API"])
+page_router = APIRouter(include_in_schema=False)
 _MAX_FILES = 100
 _CHUNK = 1 << 20
 _UNSAFE_NAME = re.compile(r"[^\w.\- ]+")
@@ -197,3 +198,13 @@ def local_backup(request: Request, body: LocalBackup) -> dict[str, Any]:
         return backup.backup(_corpus(request), Path(body.directory))
     except (backup.BackupError, OSError) as err:
         raise ApiError(400, "backup_failed", str(err)) from None
+
+
+@page_router.get("/upload", response_class=HTMLResponse)
+def upload_page(request: Request) -> HTMLResponse:
+    """The upload page (Vietnamese): per-file progress and outcome; only when writes are enabled."""
+    settings = _corpus(request).settings
+    if not settings.writes_enabled:
+        raise ApiError(404, "not_found", "Máy chủ chỉ đọc: không có trang tải lên (cần KG_WRITE_TOKEN).")
+    context = {"formats": " ".join(SUPPORTED), "accept": ",".join(SUPPORTED), "max_mb": settings.max_upload_mb}
+    return request.app.state.templates.TemplateResponse(request, "upload.html", context)
