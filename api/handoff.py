@@ -83,7 +83,7 @@ def find_server(settings: Settings) -> RunningServer | None:
         data = json.loads(settings.server_file.read_text())
         server = RunningServer(str(data["url"]).rstrip("/"), int(data["pid"]), str(data["token"]))
         os.kill(server.pid, 0)
-        httpx.get(server.url + "/api/health", timeout=5).raise_for_status()
+        httpx.get(server.url + "/api/health", timeout=30).raise_for_status()  # a busy server still answers
     except (OSError, ValueError, KeyError, TypeError, httpx.HTTPError):
         return None
     return server

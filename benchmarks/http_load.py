@@ -80,7 +80,7 @@ class CachedEmbedder:
 
 def build_sample(home: Path) -> tuple[list[str], str]:
     """Ingest data/seeds for real; index the provisions if the ingest did not."""
-    corpus = Corpus(Settings.load(home))
+    corpus = Corpus(Settings.load(home, embedder_threads=1))  # as `kg serve` embeds (one thread per session)
     docs = [event.doc for event in corpus.ingest([ROOT / "data" / "seeds"]) if event.doc]
     if len(corpus.search) == 0:
         with corpus.search.bulk() as index:
@@ -226,7 +226,7 @@ SEARCH, IMPLEMENTS, SPARQL = "search (hybrid, k=10)", "implements (cascade)", "S
 
 def _baselines(home: Path, refs: list[str], seconds: float, with_search: bool) -> tuple[list[str], dict[str, Figures]]:
     """Document keys of ``refs`` and the in-process figures (the store is closed on return)."""
-    corpus = Corpus(Settings.load(home))
+    corpus = Corpus(Settings.load(home, embedder_threads=1))
     base = corpus.settings.base_iri
     keys = [cascade.resolve(corpus.store, base, r).chosen.key for r in refs]
     direct = {
@@ -295,14 +295,15 @@ def _section(results: list[dict[str, Any]], docs: int, big: int, seconds: float,
     return "\n".join(lines)
 
 
-def _write_section(text: str) -> None:
+def write_section(text: str, section: str = SECTION) -> None:
+    """Replace (or append) ``section`` of docs/benchmarks.md by ``text``."""
     path = ROOT / "docs" / "benchmarks.md"
     current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    start = current.find(SECTION + "\n")
+    start = current.find(section + "\n")
     if start < 0:
         current = current.rstrip("\n") + "\n\n" + text
     else:
-        end = current.find("\n## ", start + len(SECTION))
+        end = current.find("\n## ", start + len(section))
         current = current[:start] + text + (current[end + 1:] if end >= 0 else "")
     path.write_text(current.rstrip("\n") + "\n", encoding="utf-8")
 
@@ -332,7 +333,7 @@ def main() -> None:
     text = _section(results, args.docs, args.big, args.seconds, load)
     print(text)
     if not args.no_write:
-        _write_section(text)
+        write_section(text)
 
 
 if __name__ == "__main__":

@@ -61,8 +61,9 @@ _NQ_LOCAL_CONGRESS = re.compile(
     r"(?<!\w)(?i:nghị quyết)\s+Đại hội\s+Đảng bộ\s+(tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn)"
     r"((?:\s+[A-ZĐÂĂÊÔƠƯ][\w]*)*)\s+lần thứ\s+([IVXL]+)"
 )
-# A date belongs to the citation it follows, within the sentence: never across a blank line.
-_DATE_LEAD = re.compile(r"(?![ \t]*\n[ \t]*\n)\s*[,(]?\s*(?:ban hành\s+)?(?:ngày\s*)", re.IGNORECASE)
+# A date belongs to the citation it follows, within the sentence: never across a blank line to a new
+# paragraph's "Ngày ..." (a headline, then the lead); OCR's blank lines inside a sentence are crossed.
+_DATE_LEAD = re.compile(r"(?!\s*\n[ \t]*\n\s*Ngày)\s*[,(]?\s*(?:(?i:ban hành)\s+)?[Nn](?i:gày)\s*")
 _PAREN_DATE = re.compile(r"\s*\(\s*(?=\d)")
 # An issuer is capitalized words and the lower-case words of body names ("Ban Bí thư").
 _ORG_WORDS = (
@@ -75,7 +76,7 @@ _ISSUER = re.compile(rf"\s*,?\s*của\s+(?P<issuer>{_ISSUER_WORD}(?:[ \t]+{_ISSU
 _TERM = re.compile(r"\s*,?\s*\(?\s*kh(?:óa|oá)\s+([IVXL]+)\s*\)?")
 _TITLE_LEAD = re.compile(r"\s*,?\s*(?:về\s+(?:việc\s+)?|(?=[“\"]))")
 _TITLE_STOP = re.compile(
-    r";|\.\s+(?=[A-ZĐ])|\s(?:trình|gửi)\s+(?=Ban|Thường trực|Thành ủy|Tỉnh ủy|Huyện ủy)|\n(?=\s*(?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ0-9+•-]|$))|\(\s*sau đây|\s\(|,\s+(?:Ban Thường vụ|Ban Chấp hành|Thường trực|Ban Tuyên giáo|Ban Tổ chức|"
+    r";|\n[ \t]*\n|\.\s+(?=[A-ZĐ])|\s(?:trình|gửi)\s+(?=Ban|Thường trực|Thành ủy|Tỉnh ủy|Huyện ủy)|\n(?=\s*(?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ0-9+•-]|$))|\(\s*sau đây|\s\(|,\s+(?:Ban Thường vụ|Ban Chấp hành|Thường trực|Ban Tuyên giáo|Ban Tổ chức|"
     r"Ủy ban|UBND|Đảng ủy|Chi bộ|Huyện ủy|Thành ủy|Tỉnh ủy|Văn phòng|các cấp ủy|cấp ủy|Ban Thường vụ)"
 )
 _FOOTNOTE_MARK = re.compile(r"(?:\(\d{1,2}\)|⁽[\d¹²³⁴⁵⁶⁷⁸⁹⁰]+⁾|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)")

@@ -22,7 +22,7 @@ _ISSUING_BODY = re.compile(r"^\s*CỦA\s+(.+?)\s*$")  # "CHỈ THỊ / CỦA BAN
 _NUMBER_LINE = re.compile(r"^\s*S[ốôóồộo]\s*[:.]?\s*[“”\"'‘’]?\s*(\d.*)$")  # OCR: "Sô “301-KH/HU"
 _DATE_LINE = re.compile(r"^\s*(?P<place>[^,\n]{2,40}?)\s*,\s*ngày\s+\d", re.IGNORECASE)
 _SEPARATOR = re.compile(r"^\s*[-_=*·.–—]{3,}\s*$")
-_BASIS_CUE = re.compile(r"^\s*(Thực hiện|Căn cứ|Triển khai|Theo(?!\s+(?:đó|báo cáo|kế hoạch\s*,))|Thi hành|Qua"
+_BASIS_CUE = re.compile(r"^\s*[-–_“”\"'‘’.,•*]*\s*(Thực hiện|Căn cứ|Triển khai|Theo(?!\s+(?:đó|báo cáo|kế hoạch\s*,))|Thi hành|Qua"
                         r"|Trên cơ sở)\b")
 _BASIS_END = re.compile(r"ban hành|như sau\s*:?\s*$|xây dựng [Kk]ế hoạch")
 _SECTION = re.compile(r"^\s*(?:[IVX]{1,5}\.|\d{1,2}\.)\s")
@@ -97,6 +97,28 @@ def _is_upper(text: str) -> bool:
     return len(letters) >= 3 and sum(c.isupper() for c in letters) / len(letters) > 0.85
 
 
+_KINDS = {"dang bo": "ĐẢNG BỘ", "dang uy": "ĐẢNG ỦY", "tinh uy": "TỈNH ỦY", "thanh uy": "THÀNH ỦY",
+          "huyen uy": "HUYỆN ỦY", "quan uy": "QUẬN ỦY", "thi uy": "THỊ ỦY", "chi bo": "CHI BỘ"}
+_UNITS = {"tinh": "TỈNH", "thanh pho": "THÀNH PHỐ", "huyen": "HUYỆN", "quan": "QUẬN", "thi xa": "THỊ XÃ", "xa": "XÃ",
+          "phuong": "PHƯỜNG", "thi tran": "THỊ TRẤN"}
+_KIND_PREFIX = re.compile(rf"^({'|'.join(_KINDS)})(?: ({'|'.join(sorted(_UNITS, key=len, reverse=True))}))?(?= )")
+
+
+def _repair_kind(line: str) -> str:
+    """The committee words of a header line as they must be spelled, whatever OCR made of their
+    diacritics ("HUYỆN UY MAI SƠN", "ĐĂNG BỘ TÍNH SƠN LA"); the place name is kept as read.
+
+    >>> _repair_kind("ĐĂNG BỘ TÍNH SƠN LA"), _repair_kind("HUYỆN UY MAI SƠN"), _repair_kind("ĐẢNG BỘ TỈNH HÀ TĨNH")
+    ('ĐẢNG BỘ TỈNH SƠN LA', 'HUYỆN ỦY MAI SƠN', 'ĐẢNG BỘ TỈNH HÀ TĨNH')
+    """
+    folded = fold(line)
+    match = _KIND_PREFIX.match(folded) if len(folded) == len(line) else None
+    if not match:
+        return line
+    words = _KINDS[match.group(1)] + (" " + _UNITS[match.group(2)] if match.group(2) else "")
+    return words + line[match.end():]
+
+
 def _type_match(line: str) -> tuple[str, str | None] | None:
     """(type word, issuing body) of a type line ("KẾ HOẠCH", "CHỈ THỊ CỦA BAN BÍ THƯ"), also with OCR's
     wrong diacritics ("KÉ HOẠCH"); ``None`` for any other line."""
@@ -138,8 +160,7 @@ def _header(layout: Layout, type_index: int | None) -> None:
             continue
         if (s and s != "*" and _PARTY_MOTTO not in fold(s) and _is_upper(s) and _type_match(s) is None
                 and _ORG_LINE.search(fold(s))):
-            layout.header_orgs.append(re.sub(r"^\S+(?= (?:BỘ|ỦY|UỶ)\b)", "ĐẢNG", s) if fold(s).startswith(
-                ("dang bo ", "dang uy ")) else s)  # OCR: "ĐẲNG ỦY"
+            layout.header_orgs.append(_repair_kind(s))
     if layout.number is None:  # a header cell holding only the number, without "Số"
         for line in lines[:limit]:
             if PARTY_NUMBER.fullmatch(line.stripped) and (found := parse_number(line.stripped)):
@@ -158,6 +179,8 @@ def _title(layout: Layout, type_index: int) -> int:
             break
         if _BASIS_CUE.match(s) or _SECTION.match(s) or s.startswith("Kính gửi"):
             break
+        if parts and not lines[i - 1].stripped and _announces_body(lines, i):
+            break  # an opening clause whose cue OCR lost, after a blank line
         if s:
             parts.append(s)
             first = i if first is None else first
@@ -172,21 +195,39 @@ def _title(layout: Layout, type_index: int) -> int:
 
 
 def _basis(layout: Layout, start: int) -> int:
+    """Find the opening clause from line ``start``; return the index of its first line (the body's start).
+
+    The clause runs on over wrapped lines (a line that ends no sentence continues it) up to its issuing
+    phrase; OCR may have lost its cue word, so in a document with a number or type line a first paragraph
+    that ends "như sau:" is the clause too.
+    """
     lines, i = layout.lines, start
     while i < len(lines) and not lines[i].stripped:
         i += 1
-    if i >= len(lines) or not _BASIS_CUE.match(lines[i].stripped):
+    if i >= len(lines) or not (_BASIS_CUE.match(lines[i].stripped) or (
+            (layout.number or layout.type_word) and _announces_body(lines, i))):
         return i
-    first = i
-    while i < len(lines) and i < first + 8:
+    first, previous = i, ""
+    while i < len(lines) and i < first + 12:
         s = lines[i].stripped
-        if i > first and (_SECTION.match(s) or (s and not _BASIS_CUE.match(s))):
+        if i > first and s and (_SECTION.match(s) or (previous[-1:] in ".;:" and not _BASIS_CUE.match(s))):
             break
         i += 1
+        previous = s or previous
         if _BASIS_END.search(s):
             break
     layout.basis_span = (lines[first].start, lines[i - 1].end)
     return first
+
+
+def _announces_body(lines: list[Line], i: int) -> bool:
+    """True when the paragraph from line ``i`` ends "như sau:" (an opening clause without its cue)."""
+    paragraph = []
+    for line in lines[i : i + 8]:
+        if _SECTION.match(line.stripped) or _SEPARATOR.match(line.stripped) or (paragraph and not line.stripped):
+            break
+        paragraph.append(line.stripped)
+    return bool(re.search(r"như sau\s*:\s*$", " ".join(paragraph).strip()))
 
 
 def _closing(layout: Layout, body_start: int) -> None:

@@ -29,6 +29,8 @@ _ODD_SPACE = re.compile(r"[\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff\r\f\v]")
 
 # OCR writes a tone it could not place as a spacing accent after the letter: "vê`thực" for "về thực".
 _SPACING_ACCENT = re.compile(r"([^\W\d_])([`´])")
+# OCR splits a number's digits: "Hướng dẫn số 1 12-HD/BTGTW" → " 112-HD/BTGTW" (the space moves before it).
+_SPLIT_SEQUENCE = re.compile(r"(?<=[Ss]ố )(\d{1,2}) (\d{1,3})(?=\s*[-–]\s*[A-ZĐ])")
 _LETTER_O_IN_NUMBER = re.compile(r"(?<=\d)[Oo](?=\d)")  # "19/12/2O23"
 _COMBINING_OF = {"`": "\u0300", "´": "\u0301"}
 
@@ -50,6 +52,7 @@ def clean(text: str) -> str:
     out = _ODD_SPACE.sub(" ", out)
     out = _SPACING_ACCENT.sub(_attach, out)
     out = _LETTER_O_IN_NUMBER.sub("0", out)
+    out = _SPLIT_SEQUENCE.sub(lambda m: " " + m.group(1) + m.group(2), out)
     assert len(out) == len(text)
     return out
 
@@ -90,7 +93,8 @@ def unwrap(text: str) -> str:
         joins = (
             body and nxt.strip() and not _LINE_START_MARKER.match(nxt) and not _upper(body) and not _upper(nxt)
             and not body.endswith(":")
-            and (len(body) >= 0.75 * width or (body[-1] not in ".;!?" and nxt.lstrip()[:1].islower()))
+            and (len(body) >= 0.75 * width or (body[-1] not in ".;!?" and (nxt.lstrip()[:1].islower()
+                                                                          or nxt.lstrip()[:1].isdigit())))
         )
         out.append(line + (" " if joins else "\n"))
     out.append(lines[-1])

@@ -383,6 +383,23 @@ class OrgRegistry:
         return out or [org]  # dissolved without successor: it stays, with what it sent
 
 
+def lineage_names(registry: OrgRegistry, text: str) -> tuple[str, ...]:
+    """What an issuer filter should match: for a registry unit, the names and aliases of it and all its
+    predecessors ("Đảng ủy phường Tân Đoàn" → also "Đảng ủy phường Tân Phong", ...); else ``text``."""
+    org = registry.find(text)
+    if org is None:
+        return (text,)
+    return tuple(dict.fromkeys(n for o in registry.lineage(org) for n in o.names))
+
+
+def issuer_filter(store: Store, base: str, issuer: str | None) -> str | tuple[str, ...] | None:
+    """A search's issuer filter, widened to a registry unit's predecessors (unchanged for other text)."""
+    if not issuer:
+        return issuer
+    names = lineage_names(OrgRegistry(stored_organizations(store, base)), issuer)
+    return names if len(names) > 1 else issuer
+
+
 # ---------------------------------------------------------------- documents of a unit
 
 

@@ -40,7 +40,7 @@ class Filters:
     """Search filters; ``None`` means no restriction."""
 
     doc_type: str | None = None  # type code "KH" or type name "Kế hoạch"
-    issuer: str | None = None  # part of the issuer's name or the issuer code ("ThU")
+    issuer: str | Sequence[str] | None = None  # part of the issuer's name or the issuer code ("ThU"); or any of several
     implements: Sequence[str] | None = None  # document keys (already resolved from a REF)
     since: str | None = None  # ISO date, inclusive
     until: str | None = None
@@ -251,11 +251,12 @@ class Catalog:
             clauses.append("(lower(d.doc_type_code) = lower(?) OR lower(d.doc_type) = lower(?))")
             args += [filters.doc_type, filters.doc_type]
         if filters.issuer:
-            # Whole words of the issuer's name ("Phong Thổ", "huyen uy"), or the number's issuer code ("HU").
-            clauses.append(
-                "(' ' || fold(d.issuer) || ' ' LIKE '% ' || fold(?) || ' %' OR fold(d.number) LIKE '%/' || fold(?))"
-            )
-            args += [filters.issuer, filters.issuer]
+            # Whole words of the issuer's name ("Phong Thổ", "huyen uy"), or the number's issuer code ("HU");
+            # several names (a unit and its predecessors): any of them.
+            names = [filters.issuer] if isinstance(filters.issuer, str) else list(filters.issuer)
+            one = "(' ' || fold(d.issuer) || ' ' LIKE '% ' || fold(?) || ' %' OR fold(d.number) LIKE '%/' || fold(?))"
+            clauses.append("(" + " OR ".join([one] * len(names)) + ")")
+            args += [n for name in names for n in (name, name)]
         if filters.implements is not None:
             refs = list(filters.implements)
             clauses.append(

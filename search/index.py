@@ -118,6 +118,25 @@ class SearchResult:
         }
 
 
+class _Serialized:
+    """An embedder instance used by one thread at a time."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            return self.inner.embed_queries(texts)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            return self.inner.embed_passages(texts)
+
+
 def _reads(method: Callable[..., Any]) -> Callable[..., Any]:
     """Run a public read method inside :meth:`SearchIndex._reading`."""
 
@@ -156,6 +175,7 @@ class SearchIndex:
         self._sessions: queue.SimpleQueue[Embedder] = queue.SimpleQueue()
         self._session_count = 0
         self._max_sessions = max(1, threads or os.cpu_count() or 1)
+        self.longest_swap_s = 0.0  # the longest time a write held searches back
         self.kind = self.catalog.get_meta("kind") or kind
         self.candidates = candidates
         self.cache = cache  # vectors by piece text, shared across documents and ingests
@@ -166,7 +186,9 @@ class SearchIndex:
         self.fusion = "scores"
         self.dense_weight = 0.5
         self.rrf_k = RRF_K
-        self._embedder_source = embedder
+        self._is_factory = callable(embedder) and not hasattr(embedder, "embed_queries")
+        # An instance is shared by searches and writes: one call at a time (a factory makes sessions).
+        self._embedder_source = embedder if self._is_factory else _Serialized(embedder)  # type: ignore[arg-type]
         self._embedder: Embedder | None = None
         self._vectors: VectorStore | None = None
         self._fulltext: FullText | None = None
@@ -203,24 +225,33 @@ class SearchIndex:
                 self._local.active = None
 
     @contextmanager
+    def _swap(self) -> Iterator[None]:
+        """Hold readers back while a write applies its changes; :attr:`longest_swap_s` keeps the longest."""
+        with self._rw.write():
+            started = time.perf_counter()
+            try:
+                yield
+            finally:
+                self.longest_swap_s = max(self.longest_swap_s, time.perf_counter() - started)
+
+    @contextmanager
     def _session(self) -> Iterator[Embedder]:
-        """An embedder session of the pool: the index's own embedder first, then more made by the
-        factory on demand, up to ``threads`` (one only when the index was given an instance)."""
-        source = self._embedder_source
-        is_factory = callable(source) and not hasattr(source, "embed_queries")
+        """An embedder session for one query: a pool of up to ``threads`` made by the factory on demand
+        (never the writer's own); an index given an instance shares it, one call at a time."""
+        if not self._is_factory:
+            yield self.embedder
+            return
         try:
             session = self._sessions.get_nowait()
         except queue.Empty:
             with self._cache_lock:
-                number = self._session_count + 1
-                grow = number <= (self._max_sessions if is_factory else 1)
-                if grow:
-                    self._session_count = number
+                grow = self._session_count < self._max_sessions
+                self._session_count += grow
             if not grow:
                 session = self._sessions.get()
             else:
                 try:
-                    session = self.embedder if number == 1 else source()
+                    session = self._checked(self._embedder_source())  # type: ignore[operator]
                 except BaseException:
                     with self._cache_lock:
                         self._session_count -= 1
@@ -230,19 +261,22 @@ class SearchIndex:
         finally:
             self._sessions.put(session)
 
+    def _checked(self, embedder: Embedder) -> Embedder:
+        """``embedder``, if it is the one the index was built with."""
+        built_with = self.catalog.get_meta("embedder")
+        if built_with is not None and built_with != embedder.id:
+            raise IndexMismatchError(
+                f"Chỉ mục tìm kiếm {self.path} được xây bằng embedder {built_with}, không dùng được với "
+                f"{embedder.id}: xóa thư mục {self.path} rồi chạy lại `kg ingest` để xây lại."
+            )
+        return embedder
+
     @property
     def embedder(self) -> Embedder:
-        """The embedder, loaded on first use (once per index object) and checked against the index."""
+        """The writer's embedder, loaded on first use (once per index object) and checked against the index."""
         if self._embedder is None:
             source = self._embedder_source
-            embedder = source() if callable(source) and not hasattr(source, "embed_queries") else source
-            built_with = self.catalog.get_meta("embedder")
-            if built_with is not None and built_with != embedder.id:
-                raise IndexMismatchError(
-                    f"Chỉ mục tìm kiếm {self.path} được xây bằng embedder {built_with}, không dùng được với "
-                    f"{embedder.id}: xóa thư mục {self.path} rồi chạy lại `kg ingest` để xây lại."
-                )
-            self._embedder = embedder
+            self._embedder = self._checked(source() if self._is_factory else source)  # type: ignore[operator]
         return self._embedder
 
     @property
@@ -445,7 +479,7 @@ class SearchIndex:
             pool = {**pool, **dict(zip(unknown, embed_cached(self.embedder, unknown, self.cache)[0], strict=True))}
         embedded = np.array([pool[t] for t in flat], np.float32).reshape(len(flat), -1) if fresh else None
         fulltext = self.fulltext
-        with self._rw.write():  # the swap: readers wait only while the prepared changes are applied
+        with self._swap():  # readers wait only while the prepared changes are applied
             removed, added, ids = self.catalog.replace_documents(
                 old_keys or [info.key], info, passages, prints, keep
             )
@@ -474,7 +508,7 @@ class SearchIndex:
             fulltext = self.fulltext
             if self._vectors is None and (self.path / _VECTORS).exists():
                 self.vectors  # noqa: B018 -- open before readers are held back
-            with self._rw.write():
+            with self._swap():
                 removed, _, _ = self.catalog.replace_documents(keys, None, [], [], {})
                 fulltext.remove(removed)
                 if self._vectors is not None:

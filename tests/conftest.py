@@ -340,3 +340,29 @@ def _run_kg(home: Path, *args: str) -> tuple[int, str, str]:
 def run_kg() -> Callable[..., tuple[int, str, str]]:
     """Factory: ``run_kg(home, "status", "117-KH/ThU", "--json")`` → (exit code, stdout, stderr)."""
     return _run_kg
+
+
+# --- Scans of any plan-shaped text (issue 9, parser side): text → .docx → LibreOffice PDF → degraded image PDF ---
+
+
+@pytest.fixture(scope="session")
+def scan_of_text(tmp_path_factory: pytest.TempPathFactory, pdf_from_docx) -> Callable[[Path], Path]:
+    """Factory: ``scan_of_text(path)`` → an image-only PDF of the text, printed and scanned like ``plan_files``."""
+    from PIL import Image
+
+    out = tmp_path_factory.mktemp("scans")
+
+    def scan(text_file: Path) -> Path:
+        builder = _SeedDocx()
+        builder.build(text_file.read_text("utf-8"))
+        docx_path = out / f"{text_file.stem}.docx"
+        builder.doc.save(docx_path)
+        pdf = pdf_from_docx(docx_path)
+        subprocess.run(["pdftoppm", "-r", "200", "-gray", "-png", str(pdf), str(out / f"{text_file.stem}-page")],
+                       check=True, capture_output=True, timeout=120)
+        pages = [_degrade(Image.open(p), i) for i, p in enumerate(sorted(out.glob(f"{text_file.stem}-page-*.png")))]
+        path = out / f"{text_file.stem}.scan.pdf"
+        pages[0].save(path, save_all=True, append_images=pages[1:], resolution=200.0)
+        return path
+
+    return scan

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from ingest.ocr import OcrOptions
 from ingest.pipeline import extract_file
 from ingest.registry import Registry
 
@@ -32,12 +33,17 @@ def _fields(doc: dict) -> dict:
 
 
 def score(cases: list[Path]) -> dict:
-    """Own-number errors, metadata share and reference precision/recall/F1 over ``cases``."""
+    """Own-number errors, metadata share and reference precision/recall/F1 over the texts ``cases``."""
+    return score_documents([(case.with_suffix(".json"), case) for case in cases])
+
+
+def score_documents(cases: list[tuple[Path, Path]], ocr: OcrOptions | None = None) -> dict:
+    """The same figures over (gold, file) pairs: the file may be a scan of the gold's text."""
     wrong_numbers, right, total, tp, fp, fn = [], 0, 0, 0, 0, 0
     misses: list[str] = []
-    for case in cases:
-        gold = json.loads(case.with_suffix(".json").read_text(encoding="utf-8"))
-        doc = extract_file(case, REGISTRY)
+    for gold_file, case in cases:
+        gold = json.loads(gold_file.read_text(encoding="utf-8"))
+        doc = extract_file(case, REGISTRY, ocr=ocr)
         got = _fields(doc)
         if got["number"] != gold["number"]:
             wrong_numbers.append(f"{case.stem}: {got['number']} != {gold['number']}")
@@ -85,3 +91,19 @@ def test_a_document_without_number_keeps_a_content_key(tmp_path: Path, name: str
     changed = tmp_path / "changed.txt"
     changed.write_text(original.read_text(encoding="utf-8") + "\nThêm một dòng.\n", encoding="utf-8")
     assert extract_file(changed, REGISTRY)["key"] != first["key"]
+
+
+# Scans: texts of the set built into Word files, printed to PDF by LibreOffice, rasterized at 200 dpi,
+# blurred and speckled (conftest ``scan_of_text``), then read back through OCR: the same gold as the text.
+SCANNED = ("clean_tab_header", "misprints_report", "dept_header_guide", "headerless_plan")
+
+
+@pytest.mark.slow
+def test_scans_keep_the_gold_of_their_text(scan_of_text, tmp_path: Path) -> None:
+    options = OcrOptions(cache_dir=tmp_path / "ocr")
+    cases = [(SET / f"{name}.json", scan_of_text(SET / f"{name}.txt")) for name in SCANNED]
+    figures = score_documents(cases, ocr=options)
+    print(json.dumps(figures, ensure_ascii=False, indent=1))
+    assert figures["wrong_numbers"] == []
+    assert figures["metadata"] >= 0.9, figures["misses"]
+    assert figures["reference_f1"] >= 0.9, figures["misses"]

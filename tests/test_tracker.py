@@ -254,3 +254,30 @@ def test_status_page_api_and_downloads(web: TestClient) -> None:
     bad = web.get("/api/status", params={"ref": "131-KH/ThU", "as_of": "01/04/2023"})
     assert bad.status_code == 400 and "01/04/2023" in bad.json()["error"]["message"]
     assert web.get("/document/999-KH/ThU@2023/status").status_code == 404
+
+
+def test_search_issuer_filter_reaches_a_successors_predecessors(home: Path, tmp_path: Path) -> None:
+    """`kg search --issuer "Đảng ủy phường Tân Đoàn"` keeps the passages of Tân Phong's report (its predecessor)."""
+    from pyoxigraph import Store
+
+    from search.catalog import Catalog, Filters
+    from search.passages import document_info, passages_of
+
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    registry = Registry.load(ROOT / "data" / "central_documents.json")
+    for path in sorted(DATA.glob("*.txt")):  # the catalog rows the search index writes, without embedding
+        doc = extract_file(path, registry)
+        passages = passages_of(doc, BASE)
+        catalog.replace_documents([doc["key"]], document_info(doc, BASE), passages,
+                                  [p.fingerprint("test") for p in passages], {})
+    store = Store.read_only(str(home / "store"))
+
+    def keys(issuer: str) -> set[str]:
+        widened = orgs.issuer_filter(store, BASE, issuer)
+        return {p.document.key for p in catalog.passages(catalog.allowed_ids(Filters(issuer=widened))).values()}
+
+    assert keys("Đảng ủy phường Tân Đoàn") == {"25-BC/ĐU@2023"}
+    assert keys("Đảng bộ phường Tân Đoàn") == {"25-BC/ĐU@2023"}  # its alias
+    assert keys("Đảng ủy phường Quyết Tiến Thắng") == {"31-BC/ĐU@2023"}
+    assert keys("San Thàng") == {"18-BC/ĐU@2023"}  # not a unit's full name: the text as typed
+    assert orgs.issuer_filter(store, BASE, "Phong Thổ") == "Phong Thổ"

@@ -126,6 +126,7 @@ def test_an_upload_where_nothing_ingests_is_422(server: Server) -> None:
     answer = server.http.post("/api/documents", files=[empty], headers=_auth())
     assert answer.status_code == 422
     assert answer.json()["files"][0]["status"] == "failed" and answer.json()["files"][0]["reason"]
+    assert not list((server.home / "uploads").rglob("empty.txt"))  # a failed file is not kept
     assert server.http.post("/api/documents", data={"x": "1"}, headers=_auth()).status_code == 400
 
 

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
+import pyoxigraph
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -15,8 +16,9 @@ from rich.table import Table
 
 from api.commands import JsonFlag, fail
 from api.corpus import Corpus
-from api.settings import PROJECT_ROOT
+from api.settings import PROJECT_ROOT, Settings
 from kg.errors import KgError
+from kg.organizations import issuer_filter
 from search.catalog import Filters
 from search.evaluate import evaluate, load_queries, markdown_table
 from search.index import MODES, SearchResult
@@ -95,7 +97,9 @@ def register(app: typer.Typer) -> None:
         mode: Annotated[str, typer.Option("--mode", help="hybrid | dense | bm25")] = "hybrid",
         as_json: JsonFlag = False,
         doc_type: Annotated[str | None, typer.Option("--type", help="Loại văn bản: KH, HD, BC, ...")] = None,
-        issuer: Annotated[str | None, typer.Option("--issuer", help="Cơ quan ban hành (một phần tên).")] = None,
+        issuer: Annotated[str | None, typer.Option(
+            "--issuer", help="Cơ quan ban hành (một phần tên); một đơn vị trong danh mục tổ chức gồm cả tiền thân.")]
+        = None,
         implements: Annotated[str | None, typer.Option("--implements", help="Chỉ văn bản thực hiện REF.")] = None,
         since: Annotated[str | None, typer.Option("--since", help="Từ ngày (2023-01-31).")] = None,
         until: Annotated[str | None, typer.Option("--until", help="Đến ngày.")] = None,
@@ -106,7 +110,8 @@ def register(app: typer.Typer) -> None:
         index = Corpus(ctx.obj).search
         try:
             keys = index.documents_matching(implements) if implements else None
-            filters = Filters(doc_type, issuer, keys, _iso_date(since), _iso_date(until))
+            issuers = _issuer_lineage(ctx.obj, issuer)
+            filters = Filters(doc_type, issuers, keys, _iso_date(since), _iso_date(until))
             result = index.search(query, k=k, mode=mode, filters=filters)
         except KgError as err:
             raise fail(err) from None
@@ -138,3 +143,11 @@ def register(app: typer.Typer) -> None:
         except KgError as err:
             raise fail(err) from None
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else markdown_table(report))
+
+
+def _issuer_lineage(settings: Settings, issuer: str | None) -> str | tuple[str, ...] | None:
+    """``--issuer`` widened to a registry unit's predecessors; the store is opened read-only (a running
+    server may hold it)."""
+    if not issuer or not (settings.store_path / "CURRENT").exists():
+        return issuer
+    return issuer_filter(pyoxigraph.Store.read_only(str(settings.store_path)), settings.base_iri, issuer)

@@ -14,6 +14,7 @@ from api import queries
 from api.corpus import Corpus
 from api.errors import ApiError
 from kg import cascade
+from kg.organizations import issuer_filter
 from search.catalog import Filters
 from search.index import SearchIndex, UnknownProvisionError
 
@@ -115,7 +116,9 @@ def search(
     """The same answer as ``kg search QUERY --json``."""
     index = _searching(request)
     keys = index.documents_matching(implements) if implements else None
-    return index.search(q, k=k, mode=mode, filters=Filters(doc_type, issuer, keys, since, until)).as_json()
+    corpus = _corpus(request)
+    issuers = issuer_filter(corpus.store, corpus.settings.base_iri, issuer)  # a unit and its predecessors
+    return index.search(q, k=k, mode=mode, filters=Filters(doc_type, issuers, keys, since, until)).as_json()
 
 
 @router.get("/similar", summary="Closest wordings of a provision in other documents", responses={404: ErrorDoc})

@@ -9,6 +9,7 @@ Every write runs under :meth:`Corpus.writing`: one at a time, cached cascades dr
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import tempfile
@@ -135,6 +136,10 @@ async def upload(request: Request) -> Any:
             outcomes.append({"file": name, "status": SKIPPED, "key": None, "reason": reason})
             continue
         event = await run_in_threadpool(_ingest, request, path)
+        if event.status == FAILED:  # keep no file that is in no graph
+            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                path.parent.rmdir()
         outcomes.append(_outcome(corpus, name, event, sha))
     await form.close()
     keys = list(dict.fromkeys(o["key"] for o in outcomes if o["key"] and o["status"] not in (FAILED, SKIPPED)))
