@@ -8,6 +8,8 @@ III.2 and leaves out the city's II.2 and III.2.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import socket
 import threading
@@ -74,13 +76,25 @@ def test_an_unrelated_plan_is_all_new() -> None:
     assert found.copied_share < 0.1
 
 
+@contextlib.contextmanager
+def _opened(home: Path, **overrides: object) -> Iterator[Corpus]:
+    """A corpus on ``home``, its store released on exit (Oxigraph allows one open store per process)."""
+    gc.collect()  # corpora of earlier CLI calls
+    corpus = Corpus(Settings.load(home, **overrides))
+    try:
+        yield corpus
+    finally:
+        del corpus
+        gc.collect()
+
+
 @pytest.fixture(scope="module")
 def reuse_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The ward plan ingested first, its city's plan second (lineage must follow the parent's arrival)."""
     home = tmp_path_factory.mktemp("reuse")
-    corpus = Corpus(Settings.load(home))
-    assert [e.status for e in corpus.ingest([WARD])] == ["ingested"]
-    assert [e.status for e in corpus.ingest([CITY])] == ["ingested"]
+    with _opened(home) as corpus:
+        assert [e.status for e in corpus.ingest([WARD])] == ["ingested"]
+        assert [e.status for e in corpus.ingest([CITY])] == ["ingested"]
     return home
 
 
@@ -112,17 +126,17 @@ def test_kg_coverage_lists_the_two_provisions_left_out(reuse_home: Path) -> None
 
 
 def test_lineage_is_stored_as_provision_derivations(reuse_home: Path) -> None:
-    corpus = Corpus(Settings.load(reuse_home))
-    base = corpus.settings.base_iri
-    rows = select(corpus.store, base, """
+    with _opened(reuse_home) as corpus:
+        base = corpus.settings.base_iri
+        rows = select(corpus.store, base, """
         SELECT ?cid ?pid ?kind ?score WHERE {
           ?c prov:wasDerivedFrom ?p ; prov:qualifiedDerivation ?d ; dcterms:identifier ?cid .
           ?d prov:entity ?p ; vnkg:reuseKind ?kind ; vnkg:similarity ?score .
           ?p dcterms:identifier ?pid .
         }""")
+        share = select(corpus.store, base, "SELECT ?s WHERE { ?x a vnkg:ReuseComparison ; vnkg:copiedShare ?s }")
     found = {r["cid"].value: (r["kind"].value.rsplit("#", 1)[1], r["pid"].value) for r in rows}
     assert {k: v for k, v in EXPECTED.items() if v[0] != NEW} == {k: found[k] for k in found if k != "preamble"}
-    share = select(corpus.store, base, "SELECT ?s WHERE { ?x a vnkg:ReuseComparison ; vnkg:copiedShare ?s }")
     assert len(share) == 1 and 0.3 < float(share[0]["s"].value) < 0.7
 
 
@@ -142,34 +156,35 @@ def test_search_puts_the_source_first_with_its_copy_under_it(reuse_home: Path) -
     top = json.loads(result.output)["results"][0]
     assert (top["document"]["key"], top["provision"]["id"]) == ("131-KH/ThU@2023", "I.1")
     assert [(o["document"], o["id"]) for o in top["also_in"]] == [("42-KH/ĐU@2023", "I.1")]
-    corpus = Corpus(Settings.load(reuse_home))
-    catalog = corpus.search.catalog
-    ward, city = (catalog.passage_id_by_key(k, "I.2") for k in ("42-KH/ĐU@2023", "131-KH/ThU@2023"))
-    adapted = (catalog.passage_id_by_key(k, "III.1") for k in ("42-KH/ĐU@2023", "131-KH/ThU@2023"))
-    clusters = catalog.copy_clusters([ward, city, *adapted])
+    with _opened(reuse_home) as corpus:
+        catalog = corpus.search.catalog
+        ward, city = (catalog.passage_id_by_key(k, "I.2") for k in ("42-KH/ĐU@2023", "131-KH/ThU@2023"))
+        adapted = (catalog.passage_id_by_key(k, "III.1") for k in ("42-KH/ĐU@2023", "131-KH/ThU@2023"))
+        clusters = catalog.copy_clusters([ward, city, *adapted])
     assert clusters[ward] == clusters[city] and len(set(clusters.values())) == 3  # adapted is not a copy
 
 
 @pytest.fixture(scope="module")
 def server(reuse_home: Path) -> Iterator[httpx.Client]:
     """``kg serve``'s app over the ward and city plans, on a real port."""
-    corpus = Corpus(Settings.load(reuse_home, sparql_workers=1))
-    with socket.socket() as s:
+    with _opened(reuse_home, sparql_workers=1) as corpus, socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    app_server = uvicorn.Server(uvicorn.Config(create_app(corpus), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=app_server.run, daemon=True)
-    thread.start()
-    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
-    deadline = time.monotonic() + 60
-    while not app_server.started and time.monotonic() < deadline:
-        time.sleep(0.1)
-    try:
-        yield client
-    finally:
-        client.close()
-        app_server.should_exit = True
-        thread.join(timeout=10)
+        s.close()
+        app_server = uvicorn.Server(uvicorn.Config(create_app(corpus), host="127.0.0.1", port=port,
+                                                   log_level="warning"))
+        thread = threading.Thread(target=app_server.run, daemon=True)
+        thread.start()
+        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
+        deadline = time.monotonic() + 60
+        while not app_server.started and time.monotonic() < deadline:
+            time.sleep(0.1)
+        try:
+            yield client
+        finally:
+            client.close()
+            app_server.should_exit = True
+            thread.join(timeout=10)
 
 
 def test_compare_page_shows_both_texts_side_by_side(server: httpx.Client) -> None:
