@@ -189,6 +189,7 @@ class Corpus:
                progress: PieceProgress | None = None,
                embed: Callable[[list[str]], np.ndarray] | None = None,
                extract: Extractor | None = None,
+               rebuild_progress: Callable[[int, int], None] | None = None,
                ocr_progress: FileOcrProgress | None = None) -> Iterator[IngestEvent]:
         """Ingest files and folders; one event per file, failures included, in the files' order.
 
@@ -197,6 +198,8 @@ class Corpus:
         each distinct piece of text is embedded once and never again (``progress`` gets the counts
         of pieces embedded and reused; ``embed`` replaces the local embedder). A failing file never
         stops the batch. ``force`` re-extracts unchanged files; ``index=False`` writes the graph only.
+        At the end the vector index switches kind if the collection's size calls for another one
+        (``vector_index = "auto"``), reporting to ``rebuild_progress(done, total)``.
         ``ocr_progress`` is told about each page recognized in a scanned file.
         """
         files, others = collect_files(paths)
@@ -225,6 +228,8 @@ class Corpus:
                 yield from self._index(written, progress, embed)
                 written = []
         yield from self._index(written, progress, embed)
+        if index and todo:
+            self.search.fit_kind(rebuild_progress)
 
     def ingest_file(self, path: Path, *, force: bool = False) -> IngestEvent:
         """Ingest one file (see :meth:`ingest`)."""
@@ -287,7 +292,8 @@ class Corpus:
             return
         yield from events
 
-    def index(self, progress: PieceProgress | None = None) -> Iterator[IngestEvent]:
+    def index(self, progress: PieceProgress | None = None,
+              rebuild_progress: Callable[[int, int], None] | None = None) -> Iterator[IngestEvent]:
         """Bring the search index up to date with the graph (after ``--no-index``, or an embedder change).
 
         Every ingested file whose source the index lacks is indexed from its stored extraction (or
@@ -318,6 +324,7 @@ class Corpus:
                 yield from self._index(pending, progress, None)
                 pending = []
         yield from self._index(pending, progress, None)
+        self.search.fit_kind(rebuild_progress)  # also when only the vector_index setting changed
 
 
 def save_extraction(folder: Path, doc: ExtractedDocument) -> None:

@@ -253,6 +253,14 @@ def focus(graph: nx.DiGraph, root: str, depth: int | None = None) -> nx.DiGraph:
     return graph.subgraph(keep).copy()
 
 
+def focus_many(graph: nx.DiGraph, roots: Iterable[str], depth: int | None = None) -> nx.DiGraph:
+    """The union of :func:`focus` around each of ``roots`` (e.g. every document of one unit's lineage)."""
+    keep: set[str] = set()
+    for root in roots:
+        keep |= set(focus(graph, root, depth).nodes)
+    return graph.subgraph(keep).copy()
+
+
 def _day(data: dict[str, Any]) -> date | None:
     """The date of a node; its key's year (mid-year) when only that is known."""
     value = data.get("date")

@@ -29,6 +29,7 @@ import networkx as nx
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, parse
 
 from kg.errors import KgError
+from kg.hierarchy import focus_many
 from kg.identity import org_iri
 from kg.orgnames import committee_name, name_key
 from kg.store import replace_graph, select
@@ -398,6 +399,27 @@ def issuer_filter(store: Store, base: str, issuer: str | None) -> str | tuple[st
         return issuer
     names = lineage_names(OrgRegistry(stored_organizations(store, base)), issuer)
     return names if len(names) > 1 else issuer
+
+
+def unit_picture(store: Store, base: str, graph: nx.DiGraph, text: str,
+                 depth: int | None = None) -> tuple[nx.DiGraph, str] | None:
+    """The hierarchy picture around the documents of a registry unit and of its predecessors, and its
+    caption ("Đảng ủy phường Tân Đoàn (tiền thân: ...)"); ``None`` when ``text`` names no unit.
+
+    ``graph`` is :func:`kg.hierarchy.build_hierarchy`'s; documents are matched by their committee's and
+    issuer's names. A unit without documents gives an empty picture.
+    """
+    registry = OrgRegistry(stored_organizations(store, base))
+    org = registry.find(text)
+    if org is None:
+        return None
+    lineage = {name_key(o.name) for o in registry.lineage(org)}
+    docs = [n for n, d in graph.nodes(data=True) if d["kind"] == "document"
+            and any((found := registry.find(name)) is not None and name_key(found.name) in lineage
+                    for name in (d.get("org_label"), d.get("issuer")))]
+    before = [o.name for o in registry.lineage(org)[1:]]
+    caption = org.name + (f" (tiền thân: {', '.join(before)})" if before else "")
+    return focus_many(graph, docs, 1 if depth is None else depth), caption
 
 
 # ---------------------------------------------------------------- documents of a unit

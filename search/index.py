@@ -40,7 +40,7 @@ from search.passages import MAX_CHUNKS, chunk_texts, document_info, passages_of
 from search.ranking import RRF_K, fuse_scores, group_copies, highlights, rrf
 from search.refs import RefPattern, parse_ref
 from search.rwlock import ReadWriteLock
-from search.vectors import VectorStore, tune_faiss
+from search.vectors import VectorStore, choose_kind, tune_faiss
 
 MODES = ("hybrid", "dense", "bm25")
 _CATALOG = "catalog.sqlite"
@@ -176,7 +176,8 @@ class SearchIndex:
         self._session_count = 0
         self._max_sessions = max(1, threads or os.cpu_count() or 1)
         self.longest_swap_s = 0.0  # the longest time a write held searches back
-        self.kind = self.catalog.get_meta("kind") or kind
+        self.requested_kind = kind  # the setting: a kind, or "auto" (chosen by size, see fit_kind)
+        self.kind = self.catalog.get_meta("kind") or choose_kind(kind, 0)
         self.candidates = candidates
         self.cache = cache  # vectors by piece text, shared across documents and ingests
         # Hybrid fusion: "scores" (convex combination of normalized scores, dense weight 0.5) or "rrf"
@@ -395,8 +396,8 @@ class SearchIndex:
             with sqlite3.connect(str(target / _CATALOG)) as copy:
                 self._writer_catalog.db.backup(copy)
             copy.close()
-            for name in (_VECTORS, _FULLTEXT_GENERATION):
-                if (self.path / name).exists():
+            for name in (*(f.name for f in self.path.glob(_VECTORS + "*")), _FULLTEXT_GENERATION):
+                if (self.path / name).exists():  # an ivfpq index keeps its exact vectors in vectors.faiss.raw*
                     shutil.copy2(self.path / name, target / name)
             if (self.path / _FULLTEXT).is_dir():
                 shutil.copytree(self.path / _FULLTEXT, target / _FULLTEXT,
@@ -498,6 +499,44 @@ class SearchIndex:
                 self._commit_fulltext()
         self._save()  # the vector file is written while searches go on
         return len(fresh)
+
+    def fit_kind(self, progress: Callable[[int, int], None] | None = None) -> str | None:
+        """Switch the vector index to the kind the setting asks for at this size; the new kind, or None.
+
+        With ``vector_index = "auto"`` the kind follows the collection's size (search.vectors.choose_kind);
+        a kind set explicitly replaces the stored one. The new index is filled with the exact vectors
+        of the catalog's live passages (``progress(done, total)`` as it goes); an interrupted switch is
+        completed from the catalog and the embedding cache by the next open.
+        """
+        with self._write_mutex:
+            if self.catalog.get_meta("dim") is None:
+                return None  # nothing indexed yet: the first vectors create the right kind
+            wanted = choose_kind(self.requested_kind, len(self.vectors))
+            if wanted == self.kind:
+                return None
+            stored = self.vectors.ids()
+            live = stored[np.isin(stored >> _CHUNK_BITS, self.catalog.live_ids())]
+            step = 20_000
+            staging = self.path / f"next-{_VECTORS}"
+            for leftover in self.path.glob(staging.name + "*"):  # from an interrupted switch
+                leftover.unlink()
+            rebuilt = VectorStore(staging, self.vectors.dim, wanted)  # built aside while searches go on
+            for start in range(0, len(live), step):
+                chunk = live[start : start + step]
+                rebuilt.add(chunk, self.vectors.get(chunk))
+                if progress:
+                    progress(min(start + step, len(live)), len(live))
+            rebuilt.save()
+            with self._rw.write():
+                for old in self.path.glob(_VECTORS + "*"):
+                    old.unlink()
+                for new in self.path.glob(staging.name + "*"):
+                    new.rename(self.path / (_VECTORS + new.name[len(staging.name):]))
+                self.kind = wanted
+                self.catalog.set_meta("kind", wanted)
+                self._vectors = VectorStore(self.path / _VECTORS, rebuilt.dim, wanted)
+            self._save()
+            return wanted
 
     def remove_source(self, source: str) -> int:
         """Drop every passage that came from the file ``source``; returns how many."""

@@ -281,3 +281,18 @@ def test_search_issuer_filter_reaches_a_successors_predecessors(home: Path, tmp_
     assert keys("Đảng ủy phường Quyết Tiến Thắng") == {"31-BC/ĐU@2023"}
     assert keys("San Thàng") == {"18-BC/ĐU@2023"}  # not a unit's full name: the text as typed
     assert orgs.issuer_filter(store, BASE, "Phong Thổ") == "Phong Thổ"
+
+
+def test_hierarchy_picture_of_a_unit_shows_its_predecessors_documents(home: Path, kg: KG, web: TestClient,
+                                                                      tmp_path: Path) -> None:
+    code, _, err = kg(home, "graph", "--root", "Đảng ủy phường Tân Đoàn", "--out", str(tmp_path / "g.json"))
+    assert code == 0, err
+    picture = json.loads((tmp_path / "g.json").read_text(encoding="utf-8"))
+    keys = {n.get("key") for n in picture["nodes"]}
+    assert "25-BC/ĐU@2023" in keys and "131-KH/ThU@2023" in keys  # Tân Phong's report and the plan it answers
+    assert "31-BC/ĐU@2023" not in keys  # another unit's
+    page = web.get("/hierarchy", params={"root": "Đảng ủy phường Tân Đoàn"})
+    assert page.status_code == 200
+    assert "Đảng ủy phường Tân Đoàn (tiền thân: " in page.text and "25-BC/ĐU@2023" in page.text
+    code, _, err = kg(home, "graph", "--root", "Không có đơn vị này", "--out", str(tmp_path / "x.json"))
+    assert code == 1

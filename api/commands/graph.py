@@ -14,6 +14,7 @@ from api.settings import Settings
 from kg import cascade
 from kg import hierarchy as h
 from kg.errors import KgError
+from kg.organizations import unit_picture
 
 
 def parse_relations(text: str | None) -> list[str]:
@@ -35,7 +36,8 @@ def register(app: typer.Typer) -> None:
     def graph(
         ctx: typer.Context,
         out: Annotated[Path, typer.Option("--out", "-o", help="Tệp ra: .html, .svg, .png, .graphml, .gexf, .json")],
-        root: Annotated[str | None, typer.Option("--root", help="Chỉ vẽ quanh văn bản này, ví dụ “Chỉ thị 23”.")] = None,
+        root: Annotated[str | None, typer.Option("--root", help="Chỉ vẽ quanh văn bản này (“Chỉ thị 23”) hoặc "
+                                                     "văn bản của một đơn vị và tiền thân của nó.")] = None,
         depth: Annotated[int | None, typer.Option("--depth", min=1, help="Số bước quanh --root (mặc định: tất cả).")] = None,
         relations: Annotated[str | None, typer.Option(
             "--relations", help="Các quan hệ, cách nhau bởi dấu phẩy: implements, implements_partly, based_on, "
@@ -65,14 +67,19 @@ def register(app: typer.Typer) -> None:
             try:
                 resolution = cascade.resolve(corpus.store, base, root)
             except KgError as err:
-                raise fail(str(err)) from None
-            if resolution.note():
-                typer.echo(f"Lưu ý: {resolution.note()}", err=True)
-            root_iri = resolution.chosen.iri
-            if root_iri not in picture:
-                raise fail(f"văn bản “{resolution.chosen.key}” không có quan hệ nào thuộc loại đã chọn.")
-            picture = h.focus(picture, root_iri, depth)
-            title = f"Sơ đồ hệ thống văn bản: {resolution.chosen.key}"
+                unit = unit_picture(corpus.store, base, picture, root, depth)  # a unit and its predecessors
+                if unit is None:
+                    raise fail(str(err)) from None
+                resolution, (picture, caption) = None, unit
+                title = f"Sơ đồ hệ thống văn bản: {caption}"
+            if resolution is not None:
+                if resolution.note():
+                    typer.echo(f"Lưu ý: {resolution.note()}", err=True)
+                root_iri = resolution.chosen.iri
+                if root_iri not in picture:
+                    raise fail(f"văn bản “{resolution.chosen.key}” không có quan hệ nào thuộc loại đã chọn.")
+                picture = h.focus(picture, root_iri, depth)
+                title = f"Sơ đồ hệ thống văn bản: {resolution.chosen.key}"
         if suffix in graph_export.FILE_FORMATS and not orgs:
             picture = h.filter_relations(picture, chosen)
         documents = sum(1 for _, d in picture.nodes(data=True) if d["kind"] == "document")

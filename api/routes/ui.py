@@ -23,6 +23,7 @@ from api.routes import reuse as reuse_routes
 from kg import cascade
 from kg import hierarchy as h
 from kg.errors import KgError
+from kg.organizations import unit_picture
 
 router = APIRouter(include_in_schema=False)
 
@@ -133,6 +134,9 @@ def _hierarchy_data(corpus: Corpus, root: str | None, depth: int | None,
             chosen = cascade.resolve(corpus.store, corpus.settings.base_iri, root).chosen
         except KgError as err:
             chosen, error = None, str(err)
+            unit = unit_picture(corpus.store, corpus.settings.base_iri, picture, root, depth)  # a unit's lineage
+            if unit is not None:
+                (picture, label), error = unit, None
         if chosen is not None and chosen.iri in picture:
             picture, focus, label = h.focus(picture, chosen.iri, depth), chosen.iri, chosen.key
         elif chosen is not None:
