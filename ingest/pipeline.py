@@ -27,8 +27,9 @@ from ingest.resolve import KnownKeys, issuer_code_of, resolve_citations
 from ingest.tasks import extract_tasks
 from kg.document import ExtractedDocument, Issuer
 from kg.identity import TYPE_NAMES, TYPE_WORDS, DocumentNumber, issuer_level, make_key
+from kg.text import fold
 
-EXTRACTOR_VERSION = "12"
+EXTRACTOR_VERSION = "13"
 _PROVINCE_IN_TEXT = re.compile(r"Tỉnh [uủ][ỷy]\s+((?:[A-ZĐ][^\s,;.()]*\s?){1,3})")
 
 
@@ -49,6 +50,20 @@ def _province(org: str | None, parent: str | None, text: str) -> str | None:
             return m.group(1)
     places = [m.group(1).strip() for m in _PROVINCE_IN_TEXT.finditer(text)]
     return max(set(places), key=places.count) if places else None
+
+
+def _consistent(lead: Lead | None, layout: Layout) -> Lead | None:
+    """A lead that contradicts what the header says (another type, another committee) announces another
+    document: "BÁO CÁO … Ngày 5/1/2023, Ban Thường vụ Huyện ủy ban hành Kế hoạch số 12-KH/HU …"."""
+    if lead is None:
+        return None
+    if layout.type_word and fold(layout.type_word) != fold(lead.doc_type or ""):
+        return None
+    org = committee(layout)[0]
+    stated = committee_of(lead.issuer) or lead.issuer
+    if org and stated and not (fold(org).startswith(fold(stated)) or fold(stated).startswith(fold(org))):
+        return None
+    return lead
 
 
 def content_key(text: str, type_code: str | None, year: int | None) -> str:
@@ -138,7 +153,7 @@ def extract_source(source: SourceText, registry: Registry, known: KnownKeys | No
     cites = find_citations(text)
     lead: Lead | None = None
     if layout.number is None:  # no number in the header: a lead sentence may announce the document
-        lead = lead_identity(text, cites, lead_end(layout))
+        lead = _consistent(lead_identity(text, cites, lead_end(layout)), layout)
     stated = issuing_phrase(text[layout.basis_span[0] : layout.basis_span[1]]) if lead is None else None
     issuer, ctx = _issuer(layout, text, lead.issuer if lead else stated[0] if stated else None)
     header_end = layout.basis_span[0] or lead_end(layout)
