@@ -39,8 +39,9 @@ _SUMMARY = re.compile(r"(?i:thời gian qua|những năm qua|các năm qua|năm 
                       r"|^\s*(?:Trong\s+)?[Nn]ăm\s+\d{4}\b")
 _LISTED = re.compile(rf"\s*(?:,|và|;)\s*(?:các\s+)?(?i:{_TYPES_ONLY})\s+(?i:số)")
 _DATE_IN_SENTENCE = re.compile(r"(?<!\w)ngày\s+([^,]{6,24}?)\s*,", re.IGNORECASE)
-_BODY = re.compile(r"^(?:Ban |Văn phòng|Ủy ban|Uỷ ban|Thường trực|Đảng ủy|Đảng uỷ|Chi bộ|Tỉnh ủy|Thành ủy|Huyện ủy"
-                   r"|Quận ủy|Thị ủy|Bộ Chính trị)")
+BODY_START = (r"(?:Ban |Văn phòng|Ủy ban|Uỷ ban|Thường trực|Đảng ủy|Đảng uỷ|Chi bộ|Tỉnh ủy|Thành ủy|Huyện ủy|Quận ủy"
+              r"|Thị ủy|Bộ Chính trị)")  # the first words of an issuing body's name
+_BODY = re.compile("^" + BODY_START)
 _TYPES = "|".join(sorted(TYPE_WORDS, key=len, reverse=True))
 _ISSUING_CLAUSE = re.compile(
     rf",\s*(?P<issuer>[^,;:]{{3,100}}?)\s+(?:(?P<verb>ban hành|xây dựng|báo cáo|hướng dẫn|thông báo)"

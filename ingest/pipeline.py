@@ -100,6 +100,21 @@ def _code_from_issuer(number: DocumentNumber | None, issuer: Issuer) -> Document
     return number
 
 
+_BUREAU = re.compile(r"Đảng bộ (tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn) (.+)$")
+_BUREAU_COMMITTEE = {"tỉnh": "Tỉnh ủy", "thành phố": "Thành ủy", "huyện": "Huyện ủy", "quận": "Quận ủy",
+                     "thị xã": "Thị ủy"}
+
+
+def _bureau_committee(stated: str) -> str | None:
+    """"Ban Chấp hành Đảng bộ xã Kan Hồ" is the body of Đảng ủy xã Kan Hồ; "… Đảng bộ huyện X" of Huyện ủy X."""
+    match = _BUREAU.search(stated)
+    if not match:
+        return None
+    unit, place = match.groups()
+    kind = _BUREAU_COMMITTEE.get(unit)
+    return f"{kind} {place}" if kind else f"Đảng ủy {unit} {place}"
+
+
 _BARE_COMMITTEE = re.compile(r"(Tỉnh ủy|Thành ủy|Huyện ủy|Quận ủy|Thị ủy)$")
 
 
@@ -123,6 +138,7 @@ def _issuer(layout: Layout, text: str, stated: str | None) -> tuple[Issuer, Cont
     if org is None and stated:
         org = committee_of(stated) if not stated.startswith(("Ban Tuyên giáo", "Ban Tổ chức", "Ban Dân vận",
                                                               "Văn phòng", "Ủy ban", "Ban Nội chính")) else stated
+        org = org or _bureau_committee(stated)
         org = _with_place(org, text)
         stated = _with_place(stated, text)
     province = _province(org, parent, text)
