@@ -23,12 +23,12 @@ from fastapi.templating import Jinja2Templates
 from api import errors, handoff
 from api.corpus import Corpus
 from api.head import HeadAsGet
-from api.routes import documents, resources, sparql, status, ui, writes
+from api.routes import documents, resources, reuse, sparql, status, ui, writes
 from api.sparql_pool import QueryPool
 
 HERE = Path(__file__).resolve().parent
 # Order matters only for overlapping paths; the resource routes (/doc, /org) come last.
-ROUTE_MODULES = (sparql, writes, documents, status, ui, resources)  # status before ui: /document/<key>/status
+ROUTE_MODULES = (sparql, writes, documents, status, ui, reuse, resources)  # status before ui: /document/<key>/status
 
 
 def create_app(corpus: Corpus, local_token: str | None = None, local_url: str | None = None) -> FastAPI:

@@ -152,3 +152,11 @@ def test_ocr_citations_with_wrong_diacritics_and_detached_accents() -> None:
     assert refs["155-KH/TU@2021"]["number_inferred"] is True
     assert refs["08-QĐi/TW@2018"]["doc_type"] == "Quy định"
     assert doc["based_on"] == ["412-CV/HU@2022"]
+
+
+def test_a_lead_that_contradicts_the_header_announces_another_document() -> None:
+    doc = _extract("HUYỆN ỦY PHONG THỔ\n*\nBÁO CÁO\nkết quả một năm\n-----\nNgày 05/01/2023, Ban Thường vụ Huyện ủy "
+                   "Phong Thổ ban hành Kế hoạch số 12-KH/HU về chuyển đổi số; qua một năm, kết quả như sau:\n"
+                   "I. KẾT QUẢ\n1. Hoàn thành.\n")
+    assert doc["number"] is None and doc["doc_type"] == "Báo cáo"
+    assert [r["number"] for r in doc["references"]] == ["12-KH/HU"]
