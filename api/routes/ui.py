@@ -19,6 +19,7 @@ from api import graph_export, queries
 from api.corpus import Corpus
 from api.errors import ApiError
 from api.routes import documents
+from api.routes import reuse as reuse_routes
 from kg import cascade
 from kg import hierarchy as h
 from kg.errors import KgError
@@ -118,7 +119,8 @@ def document_page(request: Request, key: str) -> HTMLResponse:
                 if detail["relations"].get(name)]
     return _page(request, "document.html", {"doc": detail, "key": key, "sections": sections, "chain": chain,
                                             "answers": answers, "page": graph_export.document_page,
-                                            "level": h.LEVEL_LABELS})
+                                            "level": h.LEVEL_LABELS,
+                                            "reuse": reuse_routes.document_reuse(corpus, detail["key"])})
 
 
 def _hierarchy_data(corpus: Corpus, root: str | None, depth: int | None,
