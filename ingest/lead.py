@@ -30,7 +30,7 @@ from kg.identity import TYPE_NAMES, TYPE_WORDS, DocumentNumber, parse_number
 from kg.text import fold
 
 _LEAD_WINDOW = 160  # how far before the number the issuing body and date are looked for
-_VERB = r"(?:đã\s+|vừa\s+|đã\s+ký\s+|ký\s+)?(?:ban hành|xây dựng)"
+_VERB = r"(?:(?:đã|vừa|mới|đã vừa)\s+)?(?:ký\s+)?(?:ban hành|xây dựng)"  # "vừa ký ban hành"
 _TYPES_ONLY = "|".join(sorted(TYPE_WORDS, key=len, reverse=True))
 # "… ban hành [Thông báo] kết luận số 1250-TB/HU": a type word may stand between the verb and the citation.
 _ISSUED_AS = re.compile(rf"(?:^|[,.;:\n])\s*(?P<issuer>[^,.;:\n]{{3,100}}?)\s+{_VERB}\s+(?:(?i:{_TYPES_ONLY})\s+)?$")
@@ -39,8 +39,9 @@ _SUMMARY = re.compile(r"(?i:thời gian qua|những năm qua|các năm qua|năm 
                       r"|^\s*(?:Trong\s+)?[Nn]ăm\s+\d{4}\b")
 _LISTED = re.compile(rf"\s*(?:,|và|;)\s*(?:các\s+)?(?i:{_TYPES_ONLY})\s+(?i:số)")
 _DATE_IN_SENTENCE = re.compile(r"(?<!\w)ngày\s+([^,]{6,24}?)\s*,", re.IGNORECASE)
-_BODY = re.compile(r"^(?:Ban |Văn phòng|Ủy ban|Uỷ ban|Thường trực|Đảng ủy|Đảng uỷ|Chi bộ|Tỉnh ủy|Thành ủy|Huyện ủy"
-                   r"|Quận ủy|Thị ủy|Bộ Chính trị)")
+BODY_START = (r"(?:Ban |Văn phòng|Ủy ban|Uỷ ban|Thường trực|Đảng ủy|Đảng uỷ|Chi bộ|Tỉnh ủy|Thành ủy|Huyện ủy|Quận ủy"
+              r"|Thị ủy|Bộ Chính trị)")  # the first words of an issuing body's name
+_BODY = re.compile("^" + BODY_START)
 _TYPES = "|".join(sorted(TYPE_WORDS, key=len, reverse=True))
 _ISSUING_CLAUSE = re.compile(
     rf",\s*(?P<issuer>[^,;:]{{3,100}}?)\s+(?:(?P<verb>ban hành|xây dựng|báo cáo|hướng dẫn|thông báo)"

@@ -7,18 +7,16 @@ from typing import Annotated
 
 import typer
 
-from api import graph_export
 from api.commands import fail
-from api.corpus import Corpus
 from api.settings import Settings
-from kg import cascade
-from kg import hierarchy as h
 from kg.errors import KgError
 from kg.organizations import unit_picture
 
 
 def parse_relations(text: str | None) -> list[str]:
     """``implements,based_on`` → the relation names; raises ``ValueError`` naming an unknown one."""
+    from kg import hierarchy as h  # networkx: imported when the command runs, not by ``kg --help``
+
     if not text:
         return list(h.RELATIONS)
     names = [part.strip() for part in text.replace(" ", ",").split(",") if part.strip()]
@@ -46,6 +44,11 @@ def register(app: typer.Typer) -> None:
         = False,
     ) -> None:
         """Vẽ sơ đồ hệ thống văn bản: Trung ương → tỉnh → huyện → cơ sở."""
+        from api import graph_export
+        from api.corpus import Corpus
+        from kg import cascade
+        from kg import hierarchy as h
+
         settings: Settings = ctx.obj
         suffix = out.suffix.lower()
         if suffix not in graph_export.FORMATS:

@@ -6,7 +6,7 @@ import json
 import re
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import pyoxigraph
 import typer
@@ -19,9 +19,9 @@ from api.corpus import Corpus
 from api.settings import PROJECT_ROOT, Settings
 from kg.errors import KgError
 from kg.organizations import issuer_filter
-from search.catalog import Filters
-from search.evaluate import evaluate, load_queries, markdown_table
-from search.index import MODES, SearchResult
+
+if TYPE_CHECKING:  # the search stack (faiss, tantivy, the embedder) is imported by the commands using it
+    from search.index import SearchResult
 
 DEFAULT_QUERIES = PROJECT_ROOT / "data" / "eval" / "search_queries.json"
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
@@ -105,6 +105,9 @@ def register(app: typer.Typer) -> None:
         until: Annotated[str | None, typer.Option("--until", help="Đến ngày.")] = None,
     ) -> None:
         """Tìm điều khoản theo nghĩa và theo từ (cách các cấp ủy khác đã viết)."""
+        from search.catalog import Filters
+        from search.index import MODES
+
         if mode not in MODES:
             raise typer.BadParameter(f"--mode phải là một trong {', '.join(MODES)}")
         index = Corpus(ctx.obj).search
@@ -138,6 +141,8 @@ def register(app: typer.Typer) -> None:
         as_json: JsonFlag = False,
     ) -> None:
         """Đo recall@5 và MRR@10 của từng chế độ tìm kiếm trên bộ câu hỏi có nhãn."""
+        from search.evaluate import evaluate, load_queries, markdown_table
+
         try:
             report = evaluate(Corpus(ctx.obj).search, load_queries(queries))
         except KgError as err:

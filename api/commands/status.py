@@ -15,7 +15,6 @@ from api.commands import JsonFlag, fail
 from api.commands.orgs import registry_of
 from api.corpus import Corpus
 from api.settings import Settings
-from api.status_files import reminder_docx, status_workbook
 from kg import cascade
 from kg import status as tracker
 from kg.errors import KgError
@@ -50,6 +49,8 @@ def register(app: typer.Typer) -> None:
             found = tracker.report(corpus.store, settings.base_iri, chosen.iri, registry, day, with_tasks=tasks)
         except (KgError, ValueError) as err:
             raise fail(err) from None
+        from api.status_files import reminder_docx, status_workbook  # docx, openpyxl: only to write files
+
         result = found.result
         for path, write in ((xlsx, lambda p: status_workbook(result, found.plan, p, found.answer_dates)),
                             (reminder, lambda p: reminder_docx(result, found.plan, p))):

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 
-from api import queries
+from api import queries, schemas
 from api.corpus import Corpus
 from api.errors import ApiError
 from kg import cascade
@@ -27,7 +27,7 @@ def _corpus(request: Request) -> Corpus:
     return request.app.state.corpus
 
 
-@router.get("/health", summary="Service health")
+@router.get("/health", summary="Service health", response_model=schemas.Health)
 def health(request: Request) -> dict[str, Any]:
     """Whether the store answers, how much it holds, and how many SPARQL workers are ready."""
     corpus = _corpus(request)
@@ -42,7 +42,7 @@ def health(request: Request) -> dict[str, Any]:
     }
 
 
-@router.get("/documents", summary="List documents", responses={422: ErrorDoc})
+@router.get("/documents", summary="List documents", response_model=schemas.DocumentList, responses={422: ErrorDoc})
 def list_documents(
     request: Request,
     doc_type: Annotated[str | None, Query(alias="type", description="Mã hoặc tên loại: KH, CT, Kế hoạch, ...")] = None,
@@ -71,7 +71,7 @@ def _document_iri(corpus: Corpus, key: str) -> str:
 
 
 @router.get("/documents/{key:path}", summary="One document with provisions, tasks and relations",
-            responses={404: ErrorDoc})
+            response_model=schemas.DocumentDetail, responses={404: ErrorDoc})
 def get_document(request: Request,
                  key: Annotated[str, Path(description="Khóa văn bản, ví dụ 117-KH/ThU@2023")]) -> dict[str, Any]:
     """A document by key: fields, issuer, provisions, tasks and relations in both directions."""
@@ -83,7 +83,7 @@ def get_document(request: Request,
 
 
 @router.get("/implements", summary="Documents implementing a directive, down the whole cascade",
-            responses={404: ErrorDoc})
+            response_model=schemas.Implementers, responses={404: ErrorDoc})
 def implements(
     request: Request,
     ref: Annotated[str, Query(min_length=1, description="“Chỉ thị 23”, “23-CT/TW”, “CT 23”, “23-CT/TW@2018”")],
@@ -101,7 +101,8 @@ def _searching(request: Request) -> SearchIndex:
     return _corpus(request).search
 
 
-@router.get("/search", summary="Search provisions (semantic + full text)", responses={422: ErrorDoc})
+@router.get("/search", summary="Search provisions (semantic + full text)", response_model=schemas.SearchAnswer,
+            responses={422: ErrorDoc})
 def search(
     request: Request,
     q: Annotated[str, Query(min_length=1, description="Câu tìm kiếm, có hoặc không dấu")],
@@ -121,7 +122,8 @@ def search(
     return index.search(q, k=k, mode=mode, filters=Filters(doc_type, issuers, keys, since, until)).as_json()
 
 
-@router.get("/similar", summary="Closest wordings of a provision in other documents", responses={404: ErrorDoc})
+@router.get("/similar", summary="Closest wordings of a provision in other documents",
+            response_model=schemas.SearchAnswer, responses={404: ErrorDoc})
 def similar(
     request: Request,
     provision: Annotated[str, Query(min_length=1, description="IRI điều khoản hoặc '<khóa văn bản>#<số mục>'")],
@@ -134,7 +136,8 @@ def similar(
         raise ApiError(404, "unknown_provision", str(err)) from None
 
 
-@router.get("/hierarchy", summary="The directive hierarchy as nodes and edges", responses={404: ErrorDoc})
+@router.get("/hierarchy", summary="The directive hierarchy as nodes and edges", response_model=schemas.Hierarchy,
+            responses={404: ErrorDoc})
 def hierarchy(
     request: Request,
     root: Annotated[str | None, Query(description="Chỉ phần quanh một văn bản (REF, ví dụ “Chỉ thị 23”)")] = None,

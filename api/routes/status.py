@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api import graph_export
+from api import graph_export, schemas
 from api.corpus import Corpus
 from api.errors import ApiError
 from api.queries import find_document
@@ -50,7 +50,7 @@ def _plan_iri(request: Request, key: str) -> str:
 
 
 @router.get("/api/status", summary="Who has answered a plan, who answered late, who is overdue",
-            tags=["status"])
+            tags=["status"], response_model=schemas.PlanStatus)
 def status_json(request: Request, ref: Annotated[str, Query(description="Kế hoạch: 117-KH/ThU, KH 117, ...")],
                 as_of: AsOf = "") -> dict[str, Any]:
     """``{"document", "as_of", "deadline", "units": [{"unit", "status", "documents", "deadline"}]}``, as
