@@ -46,10 +46,12 @@ class Filters:
     implements: Sequence[str] | None = None  # document keys (already resolved from a REF)
     since: str | None = None  # ISO date, inclusive
     until: str | None = None
+    documents: Sequence[str] | None = None  # document keys, e.g. the cascade of a directive (kg.knowledge)
 
     def __bool__(self) -> bool:
         return any(
-            v is not None for v in (self.doc_type, self.issuer, self.implements, self.since, self.until)
+            v is not None
+            for v in (self.doc_type, self.issuer, self.implements, self.since, self.until, self.documents)
         )
 
 
@@ -277,6 +279,10 @@ class Catalog:
                 f"d.key IN (SELECT doc_key FROM implements WHERE ref_key IN ({','.join('?' * len(refs))}))"
             )
             args += refs
+        if filters.documents is not None:
+            keys = list(filters.documents)
+            clauses.append(f"d.key IN ({','.join('?' * len(keys))})")
+            args += keys
         if filters.since:
             clauses.append("d.date >= ?")
             args.append(filters.since)
