@@ -127,8 +127,10 @@ def _parsed(parse: Callable[[str], Any], text: str) -> Any:
 
 
 @lru_cache(maxsize=512)  # parsing costs ~10 ms; clients repeat their queries (pages, dashboards)
-def check_query(text: str) -> CheckedQuery:
+def check_query(text: str, base: str | None = None) -> CheckedQuery:
     """Refuse SERVICE, LOAD and unparseable dataset clauses; report the form and the FROM graphs.
+
+    Relative IRIs of the dataset clause are resolved against ``base`` (the endpoint's base IRI).
 
     Raises :class:`UnsafeQueryError` or :class:`MalformedQueryError`. A query rdflib cannot parse
     passes as form ``"unknown"`` when it holds none of SERVICE, LOAD or FROM: Oxigraph then
@@ -136,7 +138,7 @@ def check_query(text: str) -> CheckedQuery:
     """
     words = _refuse_keywords(text)
     try:
-        algebra = translateQuery(_parsed(parseQuery, text)).algebra
+        algebra = translateQuery(_parsed(parseQuery, text), base=base).algebra
     except ParseException as err:
         if "FROM" in words:
             raise MalformedQueryError(_syntax_message(err)) from None

@@ -30,7 +30,7 @@ from kg.identity import TYPE_NAMES, TYPE_WORDS, DocumentNumber, parse_number
 from kg.text import fold
 
 _LEAD_WINDOW = 160  # how far before the number the issuing body and date are looked for
-_VERB = r"(?:đã\s+|vừa\s+|đã\s+ký\s+|ký\s+)?(?:ban hành|xây dựng)"
+_VERB = r"(?:(?:đã|vừa|mới|đã vừa)\s+)?(?:ký\s+)?(?:ban hành|xây dựng)"  # "vừa ký ban hành"
 _TYPES_ONLY = "|".join(sorted(TYPE_WORDS, key=len, reverse=True))
 # "… ban hành [Thông báo] kết luận số 1250-TB/HU": a type word may stand between the verb and the citation.
 _ISSUED_AS = re.compile(rf"(?:^|[,.;:\n])\s*(?P<issuer>[^,.;:\n]{{3,100}}?)\s+{_VERB}\s+(?:(?i:{_TYPES_ONLY})\s+)?$")
