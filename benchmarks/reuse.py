@@ -256,6 +256,7 @@ def lineage(registry: Registry, sizes: list[int]) -> str:
                 times.append((time.perf_counter() - t0) * 1000)
             p50, p95 = _percentiles(times)
             rows.append((size, len(corpus.search), build_s, p50, p95, stored / len(sample)))
+            print(f"lineage: {rows[-1]}", flush=True)
     table = ["| plans | passages | build s | lineage per plan p50 / p95 ms | comparisons per plan |", "|---|---|---|---|---|"]
     table += [f"| {s:,} | {p:,} | {b:.0f} | {p50:.1f} / {p95:.1f} | {c:.1f} |" for s, p, b, p50, p95, c in rows]
     growth = f"{rows[-1][3] / rows[0][3]:.2f}×" if len(rows) > 1 else "n/a"
