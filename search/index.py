@@ -37,10 +37,11 @@ from search.embedders import Embedder, EmbeddingCache, PieceCounts, PieceProgres
 from search.fulltext import FullText
 from search.normalize import embed_key, has_diacritics
 from search.passages import MAX_CHUNKS, chunk_texts, document_info, passages_of
-from search.ranking import group_copies, highlights, rrf
+from search.ranking import RRF_K, fuse_scores, group_copies, highlights, rrf
 from search.refs import RefPattern, parse_ref
 from search.rwlock import ReadWriteLock
-from search.vectors import VectorStore, tune_faiss
+from search.tables import TABLE_WEIGHT
+from search.vectors import VectorStore, choose_kind, tune_faiss
 
 MODES = ("hybrid", "dense", "bm25")
 _CATALOG = "catalog.sqlite"
@@ -176,13 +177,17 @@ class SearchIndex:
         self._session_count = 0
         self._max_sessions = max(1, threads or os.cpu_count() or 1)
         self.longest_swap_s = 0.0  # the longest time a write held searches back
-        self.kind = self.catalog.get_meta("kind") or kind
+        self.requested_kind = kind  # the setting: a kind, or "auto" (chosen by size, see fit_kind)
+        self.kind = self.catalog.get_meta("kind") or choose_kind(kind, 0)
         self.candidates = candidates
         self.cache = cache  # vectors by piece text, shared across documents and ingests
-        # RRF weight of the dense ranking against BM25 (1.0). Plain RRF (equal weights) is kept:
-        # 0.5 gave a higher MRR@10 but a lower recall@5 on the labelled set (docs/benchmarks.md), and
-        # tuning on that small set would only flatter it.
-        self.dense_weight = 1.0
+        # Hybrid fusion: "scores" (convex combination of normalized scores, dense weight 0.5) or "rrf"
+        # (reciprocal-rank fusion, weight and k below). Chosen on the tuning half of data/eval/ and
+        # reported on the other half (benchmarks/reuse.py, docs/benchmarks.md "Reuse and ranking"):
+        # RRF trailed BM25 on MRR@10 at every weight, score fusion at 0.5 leads on both measures.
+        self.fusion = "scores"
+        self.dense_weight = 0.5
+        self.rrf_k = RRF_K
         self._is_factory = callable(embedder) and not hasattr(embedder, "embed_queries")
         # An instance is shared by searches and writes: one call at a time (a factory makes sessions).
         self._embedder_source = embedder if self._is_factory else _Serialized(embedder)  # type: ignore[arg-type]
@@ -392,8 +397,8 @@ class SearchIndex:
             with sqlite3.connect(str(target / _CATALOG)) as copy:
                 self._writer_catalog.db.backup(copy)
             copy.close()
-            for name in (_VECTORS, _FULLTEXT_GENERATION):
-                if (self.path / name).exists():
+            for name in (*(f.name for f in self.path.glob(_VECTORS + "*")), _FULLTEXT_GENERATION):
+                if (self.path / name).exists():  # an ivfpq index keeps its exact vectors in vectors.faiss.raw*
                     shutil.copy2(self.path / name, target / name)
             if (self.path / _FULLTEXT).is_dir():
                 shutil.copytree(self.path / _FULLTEXT, target / _FULLTEXT,
@@ -496,6 +501,44 @@ class SearchIndex:
         self._save()  # the vector file is written while searches go on
         return len(fresh)
 
+    def fit_kind(self, progress: Callable[[int, int], None] | None = None) -> str | None:
+        """Switch the vector index to the kind the setting asks for at this size; the new kind, or None.
+
+        With ``vector_index = "auto"`` the kind follows the collection's size (search.vectors.choose_kind);
+        a kind set explicitly replaces the stored one. The new index is filled with the exact vectors
+        of the catalog's live passages (``progress(done, total)`` as it goes); an interrupted switch is
+        completed from the catalog and the embedding cache by the next open.
+        """
+        with self._write_mutex:
+            if self.catalog.get_meta("dim") is None:
+                return None  # nothing indexed yet: the first vectors create the right kind
+            wanted = choose_kind(self.requested_kind, len(self.vectors))
+            if wanted == self.kind:
+                return None
+            stored = self.vectors.ids()
+            live = stored[np.isin(stored >> _CHUNK_BITS, self.catalog.live_ids())]
+            step = 20_000
+            staging = self.path / f"next-{_VECTORS}"
+            for leftover in self.path.glob(staging.name + "*"):  # from an interrupted switch
+                leftover.unlink()
+            rebuilt = VectorStore(staging, self.vectors.dim, wanted)  # built aside while searches go on
+            for start in range(0, len(live), step):
+                chunk = live[start : start + step]
+                rebuilt.add(chunk, self.vectors.get(chunk))
+                if progress:
+                    progress(min(start + step, len(live)), len(live))
+            rebuilt.save()
+            with self._rw.write():
+                for old in self.path.glob(_VECTORS + "*"):
+                    old.unlink()
+                for new in self.path.glob(staging.name + "*"):
+                    new.rename(self.path / (_VECTORS + new.name[len(staging.name):]))
+                self.kind = wanted
+                self.catalog.set_meta("kind", wanted)
+                self._vectors = VectorStore(self.path / _VECTORS, rebuilt.dim, wanted)
+            self._save()
+            return wanted
+
     def remove_source(self, source: str) -> int:
         """Drop every passage that came from the file ``source``; returns how many."""
         with self._write_mutex:
@@ -572,6 +615,7 @@ class SearchIndex:
         allowed = self.catalog.allowed_ids(filters) if filters else None
         limit = max(self.candidates, 5 * k)
         rankings: list[list[int]] = []
+        pairs: list[list[tuple[int, float]]] = []
         scores: dict[int, float] = {}
         if mode in ("dense", "hybrid") and self.catalog.count():
             # e5 reads unaccented Vietnamese poorly: embed the corpus's accented reading of such a query.
@@ -579,17 +623,24 @@ class SearchIndex:
                 query if has_diacritics(query) else self.catalog.syllables.restore(query)
             )
             dense = self._dense(query_vector, limit, allowed)
+            pairs.append(dense)
             rankings.append([i for i, _ in dense])
             scores.update(dense)
         elif mode == "hybrid":
             rankings.append([])  # an empty index: nothing dense to rank
+            pairs.append([])
         if mode in ("bm25", "hybrid"):
             lexical = self.fulltext.search(query, limit, allowed)
+            pairs.append(lexical)
             rankings.append([i for i, _ in lexical])
             if mode == "bm25":
                 scores.update(lexical)
-        if mode == "hybrid":
-            scores = dict(rrf(rankings, weights=[self.dense_weight, 1.0]))
+        if mode == "hybrid" and self.fusion == "scores":
+            scores = dict(fuse_scores(pairs[0], pairs[1], self.dense_weight))
+        elif mode == "hybrid":
+            scores = dict(rrf(rankings, k=self.rrf_k, weights=[self.dense_weight, 1.0]))
+        for ident in self.catalog.table_ids(list(scores)):  # annex data tables come after provisions
+            scores[ident] *= TABLE_WEIGHT
         ranked = sorted(scores, key=lambda i: -scores[i])
         ranked, named = self._documents_first(parse_ref(query), ranked, allowed)
         hits = self._hits(query, ranked, scores, k, group, named)

@@ -7,6 +7,11 @@ lists, ``nprobe`` of them scanned per query) on what it holds; it keeps deletion
 ``hnsw`` is a graph; FAISS cannot delete from it, so deleted ids become tombstones (the caller's
 id table no longer knows them and drops them from results) and the graph is rebuilt from the live
 vectors once a quarter of it is dead.
+``ivfpq`` is for collections past a few million pieces: exact until ``IVFPQ_MIN`` vectors, then an
+inverted file of product-quantized codes (``_PQ_M`` bytes per vector plus its id in memory); the
+full float32 vectors live in a file next to the index (:class:`RawVectors`, memory-mapped) and the
+top k + max(k, ``_PQ_RERANK``) candidates of each query are re-scored exactly from it.
+:func:`choose_kind` picks the kind from the collection's size when the setting is ``auto``.
 """
 
 from __future__ import annotations
@@ -18,8 +23,16 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-KINDS = ("flat", "ivf", "hnsw")
+KINDS = ("flat", "ivf", "hnsw", "ivfpq")
+AUTO = "auto"
 IVF_MIN = 20_000
+IVFPQ_MIN = 50_000
+AUTO_IVF_FROM = 200_000  # "auto": flat (exact) below this many vectors
+AUTO_IVFPQ_FROM = 2_000_000  # "auto": ivf below this, ivfpq (compressed) from here on
+_PQ_M = 32  # bytes of code per vector
+_PQ_NPROBE = 48
+_PQ_RERANK = 200  # extra candidates re-scored exactly beyond the k asked for (at least k more)
+_PQ_TRAIN_ITERATIONS = 10  # k-means rounds per sub-quantizer (FAISS's 25 triples training time)
 _IVF_NPROBE = 16
 _IVF_TRAIN_PER_LIST = 40
 _HNSW_M = 32
@@ -39,8 +52,105 @@ def tune_faiss(threads: int | None = None) -> None:
         faiss.omp_set_num_threads(threads)
 
 
+def choose_kind(setting: str, vectors: int) -> str:
+    """The index kind for ``vectors`` vectors: the setting itself, or by size when it is ``auto``.
+
+    >>> [choose_kind("auto", n) for n in (1_000, 500_000, 5_000_000)], choose_kind("hnsw", 10)
+    (['flat', 'ivf', 'ivfpq'], 'hnsw')
+    """
+    if setting != AUTO:
+        if setting not in KINDS:
+            raise ValueError(f"unknown index kind {setting!r}; expected {AUTO!r} or one of {KINDS}")
+        return setting
+    return "flat" if vectors < AUTO_IVF_FROM else "ivf" if vectors < AUTO_IVFPQ_FROM else "ivfpq"
+
+
+class RawVectors:
+    """Full float32 vectors by id in an append-only file (memory-mapped), for exact re-scoring.
+
+    ``<index>.raw`` holds the rows, ``<index>.raw-ids.npy`` the id of each row (written last, so a
+    crash between the two leaves extra rows that the next open cuts off). Removed ids keep their rows
+    until the index is rebuilt; lookups take the last row of an id.
+    """
+
+    def __init__(self, path: Path | None, dim: int) -> None:
+        self.dim = dim
+        self.path = path
+        self.row_ids = np.empty(0, np.int64)
+        self._memory = np.empty((0, dim), np.float32)  # when there is no file
+        if path is not None and self._ids_file.exists():
+            self.row_ids = np.load(self._ids_file)
+            with self._rows_file.open("r+b") as handle:
+                handle.truncate(len(self.row_ids) * dim * 4)
+        self._order: np.ndarray | None = None
+        self._rows: np.ndarray | None = None
+
+    @property
+    def _rows_file(self) -> Path:
+        assert self.path is not None
+        return self.path.with_name(self.path.name + ".raw")
+
+    @property
+    def _ids_file(self) -> Path:
+        assert self.path is not None
+        return self.path.with_name(self.path.name + ".raw-ids.npy")
+
+    def append(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        """Add rows (the ids file is written by :meth:`save`)."""
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, self.dim)
+        if self.path is None:
+            self._memory = np.concatenate([self._memory, vectors])
+        else:
+            with self._rows_file.open("ab") as handle:
+                handle.write(vectors.tobytes())
+        self.row_ids = np.concatenate([self.row_ids, np.asarray(ids, np.int64)])
+        self._order = self._rows = None
+
+    def get(self, ids: np.ndarray) -> np.ndarray:
+        """The vectors of ``ids`` (each must have been appended)."""
+        if self._order is None:
+            self._order = np.argsort(self.row_ids, kind="stable")
+        sorted_ids = self.row_ids[self._order]
+        wanted = np.asarray(ids, np.int64)
+        positions = np.searchsorted(sorted_ids, wanted, side="right") - 1
+        if len(wanted) and (positions.min() < 0 or not np.array_equal(sorted_ids[positions], wanted)):
+            raise KeyError("vector id not stored")
+        rows = self._order[positions]
+        if self.path is None:
+            return self._memory[rows]
+        if self._rows is None:
+            self._rows = np.memmap(self._rows_file, np.float32, "r", shape=(len(self.row_ids), self.dim))
+        return np.asarray(self._rows[np.sort(rows)][np.argsort(np.argsort(rows))])
+
+    def memory_bytes(self) -> int:
+        """Bytes kept in memory for lookups (ids and their order; the rows stay on disk)."""
+        return int(self.row_ids.nbytes + (self._order.nbytes if self._order is not None else 0))
+
+    def save(self) -> None:
+        """Write the ids file atomically."""
+        if self.path is None:
+            return
+        tmp = self._ids_file.with_suffix(".tmp.npy")
+        np.save(tmp, self.row_ids)
+        os.replace(tmp, self._ids_file)
+
+    def reset(self) -> None:
+        """Forget every row (before a rebuild)."""
+        self.row_ids = np.empty(0, np.int64)
+        self._memory = np.empty((0, self.dim), np.float32)
+        self._order = self._rows = None
+        if self.path is not None:
+            self._rows_file.write_bytes(b"")
+            self.save()
+
+
+def _pq_m(dim: int) -> int:
+    """Sub-quantizers: ``_PQ_M`` where the dimension allows, never fewer than 4 dimensions each."""
+    return next(m for m in (_PQ_M, 24, 16, 12, 8, 4, 2, 1) if (dim % m == 0 and dim // m >= 4) or m == 1)
+
+
 def _new_index(dim: int, kind: str) -> faiss.Index:
-    if kind in ("flat", "ivf"):  # an IVF starts flat until it has enough vectors to train on
+    if kind in ("flat", "ivf", "ivfpq"):  # IVFs start flat until they have enough vectors to train on
         inner = faiss.IndexFlatIP(dim)
     elif kind == "hnsw":
         inner = faiss.IndexHNSWFlat(dim, _HNSW_M, faiss.METRIC_INNER_PRODUCT)
@@ -52,12 +162,13 @@ def _new_index(dim: int, kind: str) -> faiss.Index:
 
 
 class VectorStore:
-    """A persistent ``IndexIDMap2`` over a flat or HNSW index."""
+    """A persistent FAISS index of one kind (see the module docstring)."""
 
     def __init__(self, path: Path | None, dim: int, kind: str = "flat") -> None:
         self.path = path
         self.dim = dim
         self.kind = kind
+        self.raw = RawVectors(path, dim) if kind == "ivfpq" else None
         if path is not None and path.exists():
             self.index = faiss.read_index(str(path))
             if self.index.d != dim:
@@ -66,6 +177,8 @@ class VectorStore:
             self.index = _new_index(dim, kind)
         if kind == "hnsw":
             faiss.downcast_index(self.index.index).hnsw.efSearch = _HNSW_EF_SEARCH
+        if kind == "ivfpq" and self._is_ivf:
+            faiss.extract_index_ivf(self.index).nprobe = _PQ_NPROBE
 
     def __len__(self) -> int:
         return int(self.index.ntotal)
@@ -101,14 +214,36 @@ class VectorStore:
         ivf.nprobe = _IVF_NPROBE
         self.index = ivf
 
+    def _train_ivfpq(self) -> None:
+        """Replace the flat start of an ``ivfpq`` store by trained PQ codes; the full vectors go to disk."""
+        assert self.raw is not None
+        ids = self.ids()
+        vectors = faiss.downcast_index(self.index.index).reconstruct_n(0, len(ids))
+        nlist = max(1, int(np.sqrt(len(ids))))
+        quantizer = faiss.IndexFlatIP(self.dim)
+        ivf = faiss.IndexIVFPQ(quantizer, self.dim, nlist, _pq_m(self.dim), 8, faiss.METRIC_INNER_PRODUCT)
+        ivf.pq.cp.niter = _PQ_TRAIN_ITERATIONS
+        sample = np.random.default_rng(0).choice(len(ids), min(len(ids), max(nlist * _IVF_TRAIN_PER_LIST,
+                                                                              256 * 64)), replace=False)
+        ivf.train(vectors[np.sort(sample)])
+        ivf.add_with_ids(vectors, ids)
+        ivf.nprobe = _PQ_NPROBE
+        self.raw.reset()
+        self.raw.append(ids, vectors)
+        self.index = ivf
+
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         """Add vectors under ``ids`` (the caller never re-adds a live id)."""
         if len(ids):
             self.index.add_with_ids(
                 np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, np.int64)
             )
+            if self.raw is not None and self._is_ivf:
+                self.raw.append(ids, vectors)
         if self.kind == "ivf" and not self._is_ivf and len(self) >= IVF_MIN:
             self._train_ivf()
+        if self.kind == "ivfpq" and not self._is_ivf and len(self) >= IVFPQ_MIN:
+            self._train_ivfpq()
 
     def remove(self, ids: Iterable[int], live: Iterable[int] | None = None) -> None:
         """Delete ``ids``; for HNSW, rebuild from ``live`` ids when too many are dead."""
@@ -127,10 +262,14 @@ class VectorStore:
         """Rebuild the index with only ``live_ids`` (drops HNSW tombstones)."""
         vectors = self.get(live_ids)
         self.index = _new_index(self.dim, self.kind)
+        if self.raw is not None:
+            self.raw.reset()
         self.add(live_ids, vectors)
 
     def get(self, ids: np.ndarray) -> np.ndarray:
-        """The stored vectors of ``ids``."""
+        """The stored vectors of ``ids`` (exact: an ``ivfpq`` store reads its full vectors from disk)."""
+        if self.raw is not None and self._is_ivf:
+            return self.raw.get(np.asarray(ids, np.int64))
         out = np.empty((len(ids), self.dim), dtype=np.float32)
         for row, ident in enumerate(ids):
             out[row] = self.index.reconstruct(int(ident))
@@ -145,22 +284,47 @@ class VectorStore:
             return empty.astype(np.float32), empty.astype(np.int64)
         k = min(k, len(self))
         queries = np.ascontiguousarray(queries, dtype=np.float32)
+        compressed = self.raw is not None and self._is_ivf
+        fetch = min(len(self), k + max(k, _PQ_RERANK)) if compressed else k
+        nprobe = _PQ_NPROBE if compressed else _IVF_NPROBE
         if allowed is not None and self.kind != "hnsw":
             selector = faiss.IDSelectorBatch(np.asarray(allowed, np.int64))
             params = (
-                faiss.SearchParametersIVF(sel=selector, nprobe=_IVF_NPROBE)
+                faiss.SearchParametersIVF(sel=selector, nprobe=nprobe)
                 if self._is_ivf
                 else faiss.SearchParameters(sel=selector)
             )
-            scores, ids = self.index.search(queries, k, params=params)
+            scores, ids = self.index.search(queries, fetch, params=params)
         else:
-            scores, ids = self.index.search(queries, k)
+            scores, ids = self.index.search(queries, fetch)
+        return self._rescore(queries, ids, k) if compressed else (scores, ids)
+
+    def _rescore(self, queries: np.ndarray, candidates: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Exact inner products of the PQ candidates, best ``k`` first (``-1`` pads, like FAISS)."""
+        assert self.raw is not None
+        scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
+        ids = np.full((len(queries), k), -1, dtype=np.int64)
+        for row, (query, found) in enumerate(zip(queries, candidates, strict=True)):
+            found = found[found >= 0]
+            if not len(found):
+                continue
+            exact = self.raw.get(found) @ query
+            best = np.argsort(-exact, kind="stable")[:k]
+            scores[row, : len(best)] = exact[best]
+            ids[row, : len(best)] = found[best]
         return scores, ids
+
+    def memory_bytes(self) -> int:
+        """Bytes the index keeps in memory (FAISS structures, plus the id table of an ``ivfpq`` store)."""
+        faiss_bytes = int(faiss.serialize_index(self.index).nbytes)
+        return faiss_bytes + (self.raw.memory_bytes() if self.raw is not None else 0)
 
     def save(self) -> None:
         """Write atomically (temp file, then rename)."""
         if self.path is None:
             return
+        if self.raw is not None:
+            self.raw.save()
         tmp = self.path.with_suffix(".tmp")
         faiss.write_index(self.index, str(tmp))
         os.replace(tmp, self.path)

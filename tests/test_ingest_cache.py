@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from api.cli import app
 from api.corpus import Corpus
 from api.settings import Settings
+from search import vectors as vector_module
 from search.embedders import E5Embedder, EmbeddingCache, embed_cached
 
 SEEDS = Path(__file__).resolve().parents[1] / "data" / "seeds"
@@ -103,3 +104,27 @@ def test_copies_of_the_cascade_embed_only_their_new_pieces(tmp_path: Path, folde
     assert 1 <= embedded <= 2 and reused >= 8  # seed 000 has 8 provisions
     hit = corpus.search.search("chi bộ báo cáo kết quả học tập lý luận hằng quý", k=1).hits[0]
     assert hit.passage.document.key.startswith("118-KH/ThU")
+
+
+def test_auto_vector_index_switches_kind_by_size_and_keeps_results(
+    tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    flat = Corpus(Settings.load(home, vector_index="flat"))
+    list(flat.ingest([folder]))
+    query = "thời hạn gửi báo cáo sơ kết"
+    before = [h.passage.iri for h in flat.search.search(query, k=5, mode="dense").hits]
+    assert flat.search.kind == "flat"
+    flat.search.close()
+    del flat
+
+    monkeypatch.setattr(vector_module, "AUTO_IVF_FROM", 10)  # as if the collection had grown past it
+    auto = Corpus(Settings.load(home))
+    assert auto.settings.vector_index == "auto"
+    steps: list[tuple[int, int]] = []
+    assert list(auto.index(rebuild_progress=lambda done, total: steps.append((done, total)))) == []
+    assert auto.search.kind == "ivf" and steps and steps[-1][0] == steps[-1][1] == len(auto.search.vectors)
+    assert [h.passage.iri for h in auto.search.search(query, k=5, mode="dense").hits] == before
+    auto.search.close()
+    reopened = Corpus(Settings.load(home))
+    assert reopened.search.kind == "ivf" and len(reopened.search.vectors) == steps[-1][1]

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from api import handoff
@@ -29,11 +29,18 @@ class IngestProgress:
         self.files = progress.add_task(verb, total=files, name="")
         self.embedded = progress.add_task("Đoạn văn đã nhúng", total=None, name="")
         self.reused = progress.add_task("Đoạn văn dùng lại", total=None, name="")
+        self.rebuilding: TaskID | None = None
 
     def pieces(self, embedded: int, reused: int) -> None:
         """Count pieces (a ``search.embedders.PieceProgress`` callback)."""
         self.progress.advance(self.embedded, embedded)
         self.progress.advance(self.reused, reused)
+
+    def rebuild(self, done: int, total: int) -> None:
+        """Show the vector index being rebuilt in another kind (``vector_index = "auto"``)."""
+        if self.rebuilding is None:
+            self.rebuilding = self.progress.add_task("Xây lại chỉ mục vector", total=total, name="")
+        self.progress.update(self.rebuilding, completed=done, total=total)
 
     def ocr_page(self, path: Path, done: int, pages: int) -> None:
         """Show OCR's page count on the file line (an ``ingest.parallel.FileOcrProgress`` callback)."""
@@ -76,7 +83,7 @@ def register(app: typer.Typer) -> None:
         with live_progress(err, total, "Tệp đã nạp") as bars:
             events = _run(handoff.ingest(server, paths, force=force) if server else
                           corpus.ingest(paths, force=force, index=not no_index, progress=bars.pieces,
-                                        ocr_progress=bars.ocr_page), bars, err)
+                                        rebuild_progress=bars.rebuild, ocr_progress=bars.ocr_page), bars, err)
         _summary(Console(), events, settings.home)
         if any(e.status == FAILED for e in events):
             raise typer.Exit(1)
@@ -88,7 +95,7 @@ def register(app: typer.Typer) -> None:
         corpus = Corpus(settings)
         err = Console(stderr=True)
         with live_progress(err, 0, "Tệp đã lập chỉ mục") as bars:
-            events = _run(corpus.index(progress=bars.pieces), bars, err)
+            events = _run(corpus.index(progress=bars.pieces, rebuild_progress=bars.rebuild), bars, err)
         _summary(Console(), events, settings.home)
         if any(e.status == FAILED for e in events):
             raise typer.Exit(1)
