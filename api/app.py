@@ -22,12 +22,13 @@ from fastapi.templating import Jinja2Templates
 
 from api import errors, handoff
 from api.corpus import Corpus
-from api.routes import documents, resources, sparql, status, ui, writes
+from api.head import HeadAsGet
+from api.routes import documents, resources, reuse, sparql, status, ui, writes
 from api.sparql_pool import QueryPool
 
 HERE = Path(__file__).resolve().parent
 # Order matters only for overlapping paths; the resource routes (/doc, /org) come last.
-ROUTE_MODULES = (sparql, writes, documents, status, ui, resources)  # status before ui: /document/<key>/status
+ROUTE_MODULES = (sparql, writes, documents, status, ui, reuse, resources)  # status before ui: /document/<key>/status
 
 
 def create_app(corpus: Corpus, local_token: str | None = None, local_url: str | None = None) -> FastAPI:
@@ -69,10 +70,11 @@ def create_app(corpus: Corpus, local_token: str | None = None, local_url: str | 
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
-        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],  # POST: SPARQL queries from other origins
         allow_headers=["Accept", "Content-Type"],
         expose_headers=["X-Result-Rows"],
     )
+    app.add_middleware(HeadAsGet)  # HEAD wherever GET works
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in ROUTE_MODULES:
         app.include_router(module.router)

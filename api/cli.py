@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Annotated
 
@@ -45,6 +46,9 @@ def _root(
         ctx.obj = Settings.load(home, config=config_file)
     except ConfigError as err:
         raise fail(err) from None
+    # Free the store as the command ends, also when a reference cycle (a parser's cached exception
+    # holding our frames) still points at it: the same process may open the store again (tests, notebooks).
+    ctx.call_on_close(gc.collect)
 
 
 for module in (extract, ingest, graphquery, serve, search, graph, config, reuse, backup, orgs, status):

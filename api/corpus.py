@@ -16,39 +16,32 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pyoxigraph
 
-from api import queries, reuse
 from api.memo import Memo
-from api.ocr import ocr_options
 from api.settings import Settings
-from ingest import pipeline
-from ingest.parallel import (
-    Extraction,
-    Failure,
-    FileOcrProgress,
-    extract_all,
-    extract_isolated,
-    failure_reason,
-    finish,
-)
-from ingest.readers import SUPPORTED
-from ingest.registry import Registry
-from kg import cascade
 from kg import store as graph_store
+from kg.cascade import Resolution
 from kg.document import ExtractedDocument
 from kg.identity import match_form
+from kg.knowledge import KnowledgeGraph
 from kg.vocab import FOAF
-from search.embedders import EmbeddingCache, PieceProgress, make_embedder
-from search.index import IndexMismatchError, SearchIndex
+
+if TYPE_CHECKING:  # the readers and the search stack are imported where used: `kg implements` needs neither
+    import numpy as np
+
+    from ingest.parallel import Extraction, Failure, FileOcrProgress
+    from ingest.registry import Registry
+    from search.embedders import EmbeddingCache, PieceProgress
+    from search.index import SearchIndex
+
+    Extractor = Callable[[Sequence[Path]], Iterable[tuple[Path, Extraction | Failure]]]
 
 FAILED = "failed"
 SKIPPED = "skipped"
 INDEX_BATCH = 64  # documents whose new pieces are embedded together
-Extractor = Callable[[Sequence[Path]], Iterable[tuple[Path, Extraction | Failure]]]
 
 
 @dataclass(frozen=True)
@@ -70,6 +63,8 @@ def collect_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[IngestE
     A path that does not exist fails; a file of an unsupported type inside a folder is skipped with
     its reason (a file named explicitly is always tried, and fails with the reader's reason).
     """
+    from ingest.readers import SUPPORTED
+
     files: list[Path] = []
     others: list[IngestEvent] = []
     for raw in paths:
@@ -116,15 +111,21 @@ class Corpus:
             finally:
                 self._cascades.clear()
 
-    def implements(self, ref: str) -> tuple[dict[str, Any], cascade.Resolution]:
+    @cached_property
+    def graph(self) -> KnowledgeGraph:
+        """REFs, cascades, document facts and the hierarchy over the store."""
+        return KnowledgeGraph(self.store, self.settings.base_iri)
+
+    def implements(self, ref: str) -> tuple[dict[str, Any], Resolution]:
         """``kg implements REF --json``'s answer; the cascade is cached per directive until the next write."""
-        base = self.settings.base_iri
-        resolution = cascade.resolve(self.store, base, ref)
+        resolution = self.graph.resolve(ref)
         iri = resolution.chosen.iri
-        return self._cascades.get(iri, lambda: cascade.implementers(self.store, base, iri)), resolution
+        return self._cascades.get(iri, lambda: self.graph.implementers(iri)), resolution
 
     def delete_document(self, key: str) -> list[str]:
         """Remove the ingested file(s) of document ``key``: their graphs and passages; their source paths."""
+        from api import queries
+
         base = self.settings.base_iri
         iri = queries.find_document(self.store, base, key)
         if iri is None:
@@ -152,6 +153,9 @@ class Corpus:
     @cached_property
     def search(self) -> SearchIndex:
         """The search index (FAISS + full text); the embedder is loaded on first use, once."""
+        from search.embedders import make_embedder
+        from search.index import SearchIndex
+
         s = self.settings
         return SearchIndex(s.index_path, lambda: make_embedder(s.embedder, s.embedder_model, s.embedder_threads),
                            s.base_iri, kind=s.vector_index, threads=s.search_threads, cache=self.embedding_cache)
@@ -159,11 +163,15 @@ class Corpus:
     @cached_property
     def embedding_cache(self) -> EmbeddingCache:
         """Every passage vector computed so far, by (embedder, piece text); survives a rebuilt index."""
+        from search.embedders import EmbeddingCache
+
         return EmbeddingCache(self.settings.embedding_cache_path)
 
     @cached_property
     def registry(self) -> Registry:
         """The registry of central documents."""
+        from ingest.registry import Registry
+
         return Registry.load(self.settings.registry_path)
 
     @cached_property
@@ -172,8 +180,10 @@ class Corpus:
 
         Either changing means a stored extraction may be stale, so the next ingest redoes it.
         """
+        from ingest.pipeline import EXTRACTOR_VERSION
+
         digest = hashlib.sha256(self.settings.registry_path.read_bytes()).hexdigest()[:12]
-        return f"{pipeline.EXTRACTOR_VERSION}+registry.{digest}"
+        return f"{EXTRACTOR_VERSION}+registry.{digest}"
 
     def prepare_graph(self) -> None:
         """Load the ontology and registry graphs (when changed) and drop incomplete file graphs."""
@@ -202,6 +212,8 @@ class Corpus:
         (``vector_index = "auto"``), reporting to ``rebuild_progress(done, total)``.
         ``ocr_progress`` is told about each page recognized in a scanned file.
         """
+        from ingest.parallel import failure_reason
+
         files, others = collect_files(paths)
         yield from others
         self.prepare_graph()
@@ -238,6 +250,9 @@ class Corpus:
 
     def _extract_locally(self, paths: Sequence[Path], ocr_progress: FileOcrProgress | None = None
                          ) -> Iterator[tuple[Path, Extraction | Failure]]:
+        from api.ocr import ocr_options
+        from ingest.parallel import extract_all
+
         return extract_all(paths, self.registry, self.settings.registry_path, self.settings.ingest_workers,
                            ocr_options(self.settings), ocr_progress)
 
@@ -261,6 +276,8 @@ class Corpus:
 
     def _write(self, path: Path, result: Extraction | Failure, force: bool) -> IngestEvent:
         """Finish one extraction against the store and replace its named graph."""
+        from ingest.parallel import Failure, failure_reason, finish
+
         if isinstance(result, Failure):
             return IngestEvent(path, FAILED, result.reason)
         try:
@@ -275,6 +292,9 @@ class Corpus:
     def _index(self, events: list[IngestEvent], progress: PieceProgress | None,
                embed: Callable[[list[str]], np.ndarray] | None) -> Iterator[IngestEvent]:
         """Index the documents of ``events`` together; a batch that fails is retried file by file."""
+        from api import reuse
+        from ingest.parallel import failure_reason
+
         if not events:
             return
         docs = [e.doc for e in events if e.doc is not None]
@@ -300,6 +320,10 @@ class Corpus:
         re-read from its recorded path when that is missing). An index built by another embedder is
         rebuilt from scratch (vectors still come from the cache when it has them).
         """
+        from api.ocr import ocr_options
+        from ingest.parallel import Failure, extract_isolated, finish
+        from search.index import IndexMismatchError
+
         try:
             self.search.embedder  # noqa: B018 - raises when the index was built by another embedder
         except IndexMismatchError:

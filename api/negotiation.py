@@ -14,6 +14,8 @@ True
 True
 >>> wants_html("application/sparql-results+json"), wants_html("*/*")
 (False, False)
+>>> format_name(["tsv", "text/tab-separated-values"]), format_name(["n3"]), format_name(["rdf+xml", ""])
+('tsv', 'turtle', 'rdfxml')
 """
 
 from __future__ import annotations
@@ -56,6 +58,43 @@ FORMATS = {
     "jsonld": (None, "application/ld+json"),
     "rdfxml": (None, "application/rdf+xml"),
 }
+
+
+# Other spellings of the short names: media types and what clients send (SPARQLWrapper sends its own
+# name and the media type, e.g. ``format=tsv&format=text/tab-separated-values``).
+_FORMAT_ALIASES = {
+    "json-ld": "jsonld", "rdf+xml": "rdfxml", "rdf": "rdfxml", "n3": "turtle", "n-triples": "ntriples",
+    "text/n3": "turtle", "text/rdf+n3": "turtle", "application/json": "json", "application/xml": "xml",
+    **{media: name for name, types in FORMATS.items() for media in types if media and name not in ("ttl", "nt")},
+}
+
+
+class FormatConflictError(ValueError):
+    """``format`` given several times with values that name different formats."""
+
+
+def _format_names(value: str) -> list[str]:
+    """The short names one ``format`` value may mean: a name, a media type, or a list of media types."""
+    items = [part.split(";")[0].strip().lower() for part in value.split(",")]
+    names = [_FORMAT_ALIASES.get(item, item if item in FORMATS else "") for item in items]
+    return [n for n in names if n] or [value.strip().lower()]
+
+
+def format_name(values: list[str]) -> str | None:
+    """The one format that the (possibly repeated) ``format`` parameter names; None when absent.
+
+    Repeated values must agree (blank ones are ignored; SPARQLWrapper also repeats its Accept
+    list, e.g. ``application/ld+json,application/x-json+ld``); an unknown name is returned as
+    given, so that the caller answers 406.
+    """
+    choices = [_format_names(v) for v in values if v.strip()]
+    if not choices:
+        return None
+    common = [name for name in choices[0] if all(name in other for other in choices[1:])]
+    if not common:
+        shown = ", ".join(sorted({v.strip() for v in values if v.strip()}))
+        raise FormatConflictError(f"Tham số 'format' có các giá trị mâu thuẫn: {shown}.")
+    return common[0]
 
 
 def _best(accept: str | None, supported: tuple[str, ...]) -> str | None:

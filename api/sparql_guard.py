@@ -21,11 +21,12 @@ api.sparql_guard.UnsafeQueryError: Truy vấn dùng SERVICE: máy chủ này kh�
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
-from pyparsing import ParseException
+from pyparsing import ParseException, ParserElement
 from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
@@ -116,9 +117,20 @@ def _syntax_message(err: ParseException) -> str:
     return f"Truy vấn SPARQL sai cú pháp ở dòng {err.lineno}, cột {err.col}: {err.msg}."
 
 
+def _parsed(parse: Callable[[str], Any], text: str) -> Any:
+    """Parse, then empty pyparsing's packrat cache: the exceptions it keeps hold the caller's frames
+    (and so an open store) alive after the call returns."""
+    try:
+        return parse(text)
+    finally:
+        ParserElement.reset_cache()
+
+
 @lru_cache(maxsize=512)  # parsing costs ~10 ms; clients repeat their queries (pages, dashboards)
-def check_query(text: str) -> CheckedQuery:
+def check_query(text: str, base: str | None = None) -> CheckedQuery:
     """Refuse SERVICE, LOAD and unparseable dataset clauses; report the form and the FROM graphs.
+
+    Relative IRIs of the dataset clause are resolved against ``base`` (the endpoint's base IRI).
 
     Raises :class:`UnsafeQueryError` or :class:`MalformedQueryError`. A query rdflib cannot parse
     passes as form ``"unknown"`` when it holds none of SERVICE, LOAD or FROM: Oxigraph then
@@ -126,7 +138,7 @@ def check_query(text: str) -> CheckedQuery:
     """
     words = _refuse_keywords(text)
     try:
-        algebra = translateQuery(parseQuery(text)).algebra
+        algebra = translateQuery(_parsed(parseQuery, text), base=base).algebra
     except ParseException as err:
         if "FROM" in words:
             raise MalformedQueryError(_syntax_message(err)) from None
@@ -143,7 +155,7 @@ def check_update(text: str) -> None:
     """Refuse an update that loads from an IRI or calls a SERVICE; raise if it does not parse."""
     _refuse_keywords(text)
     try:
-        parsed = parseUpdate(text)
+        parsed = _parsed(parseUpdate, text)
     except ParseException as err:
         raise MalformedQueryError(_syntax_message(err)) from None
     _refuse_service(parsed)

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from ingest.dates import FoundDate, match_date, misread_date
 from ingest.normalize import fold_chars
-from kg.identity import PARTY_NUMBER, STATE_NUMBER, TYPE_WORDS, canonical_code, parse_number
+from kg.identity import PARTY_NUMBER, STATE_NUMBER, TYPE_NAMES, TYPE_WORDS, canonical_code, parse_number
 from kg.text import fold
 
 # Typed citations are found in the text without diacritics (same offsets), so OCR's and typists' wrong
@@ -215,6 +215,8 @@ def find_citations(text: str) -> list[Citation]:
             if parsed is None:
                 continue
             cite = Citation(m.start(), m.end(), number=parsed.text, type_code=parsed.type_code)
+        if word and cite.number and TYPE_WORDS[word] != cite.type_code and cite.type_code in TYPE_NAMES:
+            word = TYPE_NAMES[cite.type_code]  # "Thông báo kết luận số 1250-TB/HU": the code says Thông báo
         cite.type_word = _type_name(word, cite.type_code)
         found.append(cite)
         covered.append((num_start, m.end()))

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from ingest.dates import match_date
-from ingest.normalize import clean
-from kg.text import fold, nfc
+from ingest.normalize import clean, fold_chars
+from kg.text import nfc
 
 # What may stand right before the date of a deadline: the cue, then filler words.
 _CUE = re.compile(
@@ -83,7 +83,7 @@ def _lower(text: str) -> str:
 
 def _folded(low: str) -> str:
     """``low`` without diacritics, letter for letter (cues match "truoc ngay" as well)."""
-    return "".join(f if len(f := fold(c)) == 1 else c for c in low)
+    return fold_chars(low)
 
 
 def _cue_start(low: str, start: int) -> int | None:

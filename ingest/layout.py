@@ -156,14 +156,16 @@ def _header(layout: Layout, type_index: int | None) -> None:
         if date_line and layout.date is None and k + 1 < len(lines) and not match_date(s):
             s = f"{s} {lines[k + 1].stripped}"  # a narrow header column wrapped the year
         if date_line and layout.date is None and (found := match_date(s) or misread_date(s)):
-            layout.place, layout.date = squash(date_line.group("place")), found.value
+            layout.place, layout.date = squash(PARTY_NUMBER.sub("", date_line.group("place"), count=1)), found.value
             continue
         if (s and s != "*" and _PARTY_MOTTO not in fold(s) and _is_upper(s) and _type_match(s) is None
                 and _ORG_LINE.search(fold(s))):
             layout.header_orgs.append(_repair_kind(s))
-    if layout.number is None:  # a header cell holding only the number, without "Số"
+    if layout.number is None:  # a header cell holding only the number (and maybe the place-date), no "Số"
         for line in lines[:limit]:
-            if PARTY_NUMBER.fullmatch(line.stripped) and (found := parse_number(line.stripped)):
+            printed = PARTY_NUMBER.match(line.stripped)
+            rest = line.stripped[printed.end():].strip() if printed else None
+            if printed and (not rest or _DATE_LINE.match(rest)) and (found := parse_number(printed.group(0))):
                 layout.number = found
                 break
 

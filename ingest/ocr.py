@@ -24,6 +24,7 @@ import os
 import shutil
 import statistics
 import subprocess
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -35,15 +36,36 @@ from PIL import Image, ImageFilter
 from kg.errors import UnreadableFileError
 from kg.text import nfc
 
-LAYOUT_VERSION = "1"  # bump when layout_text changes its output: cached pages are then recognized again
-MIN_WORD_CONFIDENCE = 25.0  # below this Tesseract's "word" is nearly always a stain, a stamp or a gutter
+LAYOUT_VERSION = "3"  # bump when layout_text changes its output: cached pages are then recognized again
 MIN_MARK_CONFIDENCE = 60.0  # a word without a letter or digit below this is speckle read as punctuation
-_JUNK_MARKS = frozenset("_|‹›ˆ~¬¦`´") # dust, ruling lines and gutters: never text in a party document
+_JUNK_MARKS = frozenset("_|‹›ˆ~¬¦`´")  # dust, ruling lines and gutters: never text in a party document
+_EDGE_JUNK = "_|‹›ˆ~¬¦`´"
 _SPECK = 0.15  # a mark smaller than this share of the text height in both directions is a speck
+MAX_PIXELS = 100_000_000  # larger pages are refused (images) or rendered coarser (PDF): a memory bound
 _TARGET_DPI = 300  # images scanned coarser are enlarged to this before recognition
+_MAX_PAGE_INCHES = 17.0  # A3's long side: a declared resolution implying a larger page is not a scan's
 _COLUMN_GAP = 2.5  # a gap wider than this many line heights separates two columns
 _COLUMN_REACH = 4.0  # a one-sided line this many line heights below the last two-column line ends the run
 _MAX_COLUMN_LINES = 12  # a taller two-column block is a table: one row per line
+
+# Words party documents print in capitals (header, title, signature). A doubtful capitalized word with the same
+# letters but other tone marks is taken to be one of them: Tesseract often misreads the tone on bold capitals.
+_CAPITAL_WORDS = (
+    "ĐẢNG", "BỘ", "CỘNG", "SẢN", "VIỆT", "NAM", "TỈNH", "HUYỆN", "QUẬN", "THỊ", "THÀNH", "PHỐ", "ỦY", "XÃ",
+    "PHƯỜNG", "TRẤN", "CHI", "BAN", "THƯỜNG", "VỤ", "CHẤP", "HÀNH", "TUYÊN", "GIÁO", "TỔ", "CHỨC", "DÂN",
+    "VẬN", "KIỂM", "TRA", "VĂN", "PHÒNG", "KHỐI", "CƠ", "QUAN", "KẾ", "HOẠCH", "HƯỚNG", "DẪN", "BÁO",
+    "CÁO", "CHỈ", "KẾT", "LUẬN", "NGHỊ", "QUYẾT", "ĐỊNH", "THÔNG", "CÔNG", "BÍ", "THƯ", "PHÓ", "TRƯỞNG",
+    "NƠI", "NHẬN", "MỤC", "ĐÍCH", "YÊU", "CẦU", "NHIỆM", "GIẢI", "PHÁP", "THỰC", "HIỆN", "NỘI", "DUNG",
+)
+
+
+def _bare(word: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFD", word) if not unicodedata.combining(ch))
+
+
+_CAPITALS = {bare: words[0] for bare, words in
+             ((b, [w for w in _CAPITAL_WORDS if _bare(w) == b]) for b in {_bare(w) for w in _CAPITAL_WORDS})
+             if len(words) == 1}
 
 Progress = Callable[[int, int], None]  # (pages done, pages to recognize)
 
@@ -98,8 +120,12 @@ def _words(tsv: str) -> list[_Word]:
     words: list[_Word] = []
     for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
         text = (row.get("text") or "").strip()
+        if any(ch.isalnum() for ch in text):
+            text = text.strip(_EDGE_JUNK)  # "_IIL." or "05-CT/TW_": a speck glued to a word
         if row.get("level") != "5" or not text:
             continue
+        if text.isupper() and float(row["conf"]) < MIN_MARK_CONFIDENCE:
+            text = _CAPITALS.get(_bare(nfc(text)), text)  # "TUYỂN" read at 15 % in "BAN TUYÊN GIÁO"
         b, p, ln = int(row["block_num"]), int(row["par_num"]), int(row["line_num"])
         page = int(row["page_num"])
         left, top = int(row["left"]), int(row["top"])
@@ -110,11 +136,9 @@ def _words(tsv: str) -> list[_Word]:
     speck = _SPECK * statistics.median(w.height for w in words)
     return [
         w for w in words
-        if w.conf >= MIN_WORD_CONFIDENCE and (
-            any(ch.isalnum() for ch in w.text)
-            or (w.conf >= MIN_MARK_CONFIDENCE and not set(w.text) <= _JUNK_MARKS
-                and max(w.right - w.left, w.height) >= speck)
-        )
+        if any(ch.isalnum() for ch in w.text)  # a doubtful word keeps its place (see _segments for gutters)
+        or (w.conf >= MIN_MARK_CONFIDENCE and not set(w.text) <= _JUNK_MARKS
+            and max(w.right - w.left, w.height) >= speck)
     ]
 
 
@@ -232,10 +256,11 @@ def prepare(image: Image.Image, dpi: float | None) -> tuple[bytes, float]:
     and keeps strokes and diacritics, which are wider than one pixel at 300 dpi.
     """
     page = image.convert("L")
-    if dpi and dpi < _TARGET_DPI - 50:
-        scale = _TARGET_DPI / dpi
+    plausible = dpi and max(page.width, page.height) / dpi <= _MAX_PAGE_INCHES  # cameras often claim 72 dpi
+    if plausible and dpi < _TARGET_DPI - 50:
+        scale = min(_TARGET_DPI / dpi, (MAX_PIXELS / (page.width * page.height)) ** 0.5)
         page = page.resize((round(page.width * scale), round(page.height * scale)), Image.Resampling.LANCZOS)
-        dpi = _TARGET_DPI
+        dpi = dpi * scale
     page = page.filter(ImageFilter.MedianFilter(3))
     out = io.BytesIO()
     page.save(out, format="PPM")  # uncompressed: cheaper to write and read than PNG
@@ -267,10 +292,13 @@ class _Cache:
     def save(self) -> None:
         if self.path is None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"engine": self.engine, "pages": self.pages}, ensure_ascii=False), "utf-8")
-        tmp.replace(self.path)  # atomic: a concurrent reader sees the old or the new file, never half
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps({"engine": self.engine, "pages": self.pages}, ensure_ascii=False), "utf-8")
+            tmp.replace(self.path)  # atomic: a concurrent reader sees the old or the new file, never half
+        except OSError:
+            pass  # the cache only saves time: an unwritable cache directory must not fail the file
 
 
 def recognize(

@@ -27,8 +27,9 @@ from ingest.resolve import KnownKeys, issuer_code_of, resolve_citations
 from ingest.tasks import extract_tasks
 from kg.document import ExtractedDocument, Issuer
 from kg.identity import TYPE_NAMES, TYPE_WORDS, DocumentNumber, issuer_level, make_key
+from kg.text import fold
 
-EXTRACTOR_VERSION = "11"
+EXTRACTOR_VERSION = "16"
 _PROVINCE_IN_TEXT = re.compile(r"Tỉnh [uủ][ỷy]\s+((?:[A-ZĐ][^\s,;.()]*\s?){1,3})")
 
 
@@ -49,6 +50,20 @@ def _province(org: str | None, parent: str | None, text: str) -> str | None:
             return m.group(1)
     places = [m.group(1).strip() for m in _PROVINCE_IN_TEXT.finditer(text)]
     return max(set(places), key=places.count) if places else None
+
+
+def _consistent(lead: Lead | None, layout: Layout) -> Lead | None:
+    """A lead that contradicts what the header says (another type, another committee) announces another
+    document: "BÁO CÁO … Ngày 5/1/2023, Ban Thường vụ Huyện ủy ban hành Kế hoạch số 12-KH/HU …"."""
+    if lead is None:
+        return None
+    if layout.type_word and fold(layout.type_word) != fold(lead.doc_type or ""):
+        return None
+    org = committee(layout)[0]
+    stated = committee_of(lead.issuer) or lead.issuer
+    if org and stated and not (fold(org).startswith(fold(stated)) or fold(stated).startswith(fold(org))):
+        return None
+    return lead
 
 
 def content_key(text: str, type_code: str | None, year: int | None) -> str:
@@ -85,6 +100,21 @@ def _code_from_issuer(number: DocumentNumber | None, issuer: Issuer) -> Document
     return number
 
 
+_BUREAU = re.compile(r"Đảng bộ (tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn) (.+)$")
+_BUREAU_COMMITTEE = {"tỉnh": "Tỉnh ủy", "thành phố": "Thành ủy", "huyện": "Huyện ủy", "quận": "Quận ủy",
+                     "thị xã": "Thị ủy"}
+
+
+def _bureau_committee(stated: str) -> str | None:
+    """"Ban Chấp hành Đảng bộ xã Kan Hồ" is the body of Đảng ủy xã Kan Hồ; "… Đảng bộ huyện X" of Huyện ủy X."""
+    match = _BUREAU.search(stated)
+    if not match:
+        return None
+    unit, place = match.groups()
+    kind = _BUREAU_COMMITTEE.get(unit)
+    return f"{kind} {place}" if kind else f"Đảng ủy {unit} {place}"
+
+
 _BARE_COMMITTEE = re.compile(r"(Tỉnh ủy|Thành ủy|Huyện ủy|Quận ủy|Thị ủy)$")
 
 
@@ -108,6 +138,7 @@ def _issuer(layout: Layout, text: str, stated: str | None) -> tuple[Issuer, Cont
     if org is None and stated:
         org = committee_of(stated) if not stated.startswith(("Ban Tuyên giáo", "Ban Tổ chức", "Ban Dân vận",
                                                               "Văn phòng", "Ủy ban", "Ban Nội chính")) else stated
+        org = org or _bureau_committee(stated)
         org = _with_place(org, text)
         stated = _with_place(stated, text)
     province = _province(org, parent, text)
@@ -138,7 +169,7 @@ def extract_source(source: SourceText, registry: Registry, known: KnownKeys | No
     cites = find_citations(text)
     lead: Lead | None = None
     if layout.number is None:  # no number in the header: a lead sentence may announce the document
-        lead = lead_identity(text, cites, lead_end(layout))
+        lead = _consistent(lead_identity(text, cites, lead_end(layout)), layout)
     stated = issuing_phrase(text[layout.basis_span[0] : layout.basis_span[1]]) if lead is None else None
     issuer, ctx = _issuer(layout, text, lead.issuer if lead else stated[0] if stated else None)
     header_end = layout.basis_span[0] or lead_end(layout)

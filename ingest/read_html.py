@@ -176,10 +176,11 @@ def _lines(el: _Element) -> Iterator[str]:
             yield from _lines(child)
         elif tag:
             inner = list(_lines(child))
-            if len(inner) > 1:  # an inline element holding blocks (a <span> around paragraphs)
+            if len(inner) > 1:  # an inline element holding line breaks or blocks (<font> around a whole text)
                 parts.append(inner[0])
                 yield from flush()
-                parts.append(" ".join(inner[1:]))
+                yield from inner[1:-1]
+                parts.append(inner[-1])  # the element's tail continues its last line
             else:
                 parts.extend(inner)
         if child.tail:

@@ -8,11 +8,10 @@ from pathlib import Path
 
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
-from ingest.ocr import OcrOptions, OcrPage, recognize
+from ingest.ocr import MAX_PIXELS, OcrOptions, OcrPage, recognize
 from kg.errors import UnreadableFileError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
-MAX_PIXELS = 100_000_000  # a decompression bomb guard: a 600 dpi A3 page has about 70 million pixels
 
 
 def _dpi(image: Image.Image) -> float | None:

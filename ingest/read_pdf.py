@@ -7,14 +7,16 @@ goes to :func:`ingest.ocr.recognize`. Locked or broken files fail with what to d
 from __future__ import annotations
 
 import io
+import math
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+from PIL import Image
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
 
-from ingest.ocr import OcrOptions, OcrPage, recognize
+from ingest.ocr import MAX_PIXELS, OcrOptions, OcrPage, recognize
 from kg.errors import UnreadableFileError
 
 MIN_CHARS_PER_PAGE = 25  # a scan may carry a stray caption or a scanner's watermark, not a page of text
@@ -58,10 +60,15 @@ def _ocr_pages(
     data: bytes, path: Path, numbers: list[int], sha256: str, ocr: OcrOptions
 ) -> list[OcrPage]:
     document = pdfium.PdfDocument(data)
-    scale = ocr.dpi / 72
+
+    def render(index: int) -> tuple[Image.Image, float]:
+        page = document[index]
+        width, height = page.get_size()  # points
+        scale = min(ocr.dpi / 72, math.sqrt(MAX_PIXELS / max(width * height, 1.0)))  # a huge page: fewer dpi
+        return page.render(scale=scale, grayscale=True).to_pil(), scale * 72
 
     def renderer(index: int):
-        return lambda: (document[index].render(scale=scale, grayscale=True).to_pil(), float(ocr.dpi))
+        return lambda: render(index)
 
     try:
         return recognize(((i + 1, renderer(i)) for i in numbers), len(numbers), path, sha256, ocr)

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.citations import Citation
+from ingest.lead import BODY_START
 from kg.identity import is_named_key, parse_number
 
 _IMPLEMENT_CUE = re.compile(
@@ -26,8 +27,9 @@ _CUE_WINDOW = 60
 # số 21-KL/TW", "các chi bộ đã triển khai thực hiện ...". Such a document is cited, not partly implemented.
 _PAST = re.compile(r"(?:\bđã\s|\b(?:thời gian|vừa|những năm|các năm|năm) qua\b|^\s*Qua\s+\d+\s+năm\b)", re.IGNORECASE)
 _PAST_YEAR = re.compile(r"^\s*(?:[-+•]\s*)?(?:Trong\s+)?[Nn]ăm\s+(\d{4})\b")
-# The basis clause ends where the issuing body speaks: ", Ban Thường vụ Thành ủy ban hành ...".
-_ISSUING = re.compile(r",\s*[^,;]{0,80}?\bban hành\b")
+# The basis clause ends where the issuing body speaks: ", Ban Thường vụ Thành ủy ban hành ...", not at a
+# title's "thẩm quyền ban hành".
+_ISSUING = re.compile(rf",\s*{BODY_START}[^,;]{{0,80}}?\b(?:ban hành|xây dựng|hướng dẫn|báo cáo|thông báo)\b")
 
 
 @dataclass

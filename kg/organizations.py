@@ -23,18 +23,19 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, parse
 
 from kg.errors import KgError
-from kg.hierarchy import focus_many
 from kg.identity import org_iri
 from kg.orgnames import committee_name, name_key
 from kg.store import replace_graph, select
 from kg.text import slugify
 from kg.vocab import ORG, PROV, RDF, SKOS, XSD, project
+
+if TYPE_CHECKING:  # networkx is imported where used, so `kg --help` stays light
+    import networkx as nx
 
 LEVELS = ("trung-uong", "tinh", "huyen", "co-so", "chi-bo")
 LEVEL_LABELS = {"trung-uong": "Trung ương", "tinh": "Cấp tỉnh", "huyen": "Cấp huyện", "co-so": "Cơ sở",
@@ -231,6 +232,8 @@ def check(orgs: list[Organization], path: Path | str) -> None:
                                     org.line)
             if by_key[name_key(succ)] is org:
                 raise RegistryError(path, f"“{org.name}” không thể kế thừa chính nó", org.line)
+    import networkx as nx  # only here: modules importing this one stay light (`kg --help`)
+
     for label, step in (("cấp trên", lambda o: [o.parent] if o.parent else []),
                         ("kế thừa", lambda o: list(o.successors))):
         graph = nx.DiGraph((name_key(o.name), name_key(n)) for o in orgs for n in step(o))
@@ -419,6 +422,8 @@ def unit_picture(store: Store, base: str, graph: nx.DiGraph, text: str,
                     for name in (d.get("org_label"), d.get("issuer")))]
     before = [o.name for o in registry.lineage(org)[1:]]
     caption = org.name + (f" (tiền thân: {', '.join(before)})" if before else "")
+    from kg.hierarchy import focus_many  # networkx: imported where used
+
     return focus_many(graph, docs, 1 if depth is None else depth), caption
 
 

@@ -111,7 +111,7 @@ def prefixes(base: str) -> dict[str, str]:
 
 def sparql_prefixes(base: str) -> str:
     """``PREFIX`` lines for SPARQL text."""
-    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes(base).items())
+    return "".join(f"PREFIX {p}: {NamedNode(iri)}\n" for p, iri in prefixes(base).items())  # validated IRIs
 
 
 def ontology_turtle() -> str:

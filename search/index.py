@@ -37,9 +37,10 @@ from search.embedders import Embedder, EmbeddingCache, PieceCounts, PieceProgres
 from search.fulltext import FullText
 from search.normalize import embed_key, has_diacritics
 from search.passages import MAX_CHUNKS, chunk_texts, document_info, passages_of
-from search.ranking import group_copies, highlights, rrf
+from search.ranking import RRF_K, fuse_scores, group_copies, highlights, rrf
 from search.refs import RefPattern, parse_ref
 from search.rwlock import ReadWriteLock
+from search.tables import TABLE_WEIGHT
 from search.vectors import VectorStore, choose_kind, tune_faiss
 
 MODES = ("hybrid", "dense", "bm25")
@@ -180,10 +181,13 @@ class SearchIndex:
         self.kind = self.catalog.get_meta("kind") or choose_kind(kind, 0)
         self.candidates = candidates
         self.cache = cache  # vectors by piece text, shared across documents and ingests
-        # RRF weight of the dense ranking against BM25 (1.0). Plain RRF (equal weights) is kept:
-        # 0.5 gave a higher MRR@10 but a lower recall@5 on the labelled set (docs/benchmarks.md), and
-        # tuning on that small set would only flatter it.
-        self.dense_weight = 1.0
+        # Hybrid fusion: "scores" (convex combination of normalized scores, dense weight 0.5) or "rrf"
+        # (reciprocal-rank fusion, weight and k below). Chosen on the tuning half of data/eval/ and
+        # reported on the other half (benchmarks/reuse.py, docs/benchmarks.md "Reuse and ranking"):
+        # RRF trailed BM25 on MRR@10 at every weight, score fusion at 0.5 leads on both measures.
+        self.fusion = "scores"
+        self.dense_weight = 0.5
+        self.rrf_k = RRF_K
         self._is_factory = callable(embedder) and not hasattr(embedder, "embed_queries")
         # An instance is shared by searches and writes: one call at a time (a factory makes sessions).
         self._embedder_source = embedder if self._is_factory else _Serialized(embedder)  # type: ignore[arg-type]
@@ -611,6 +615,7 @@ class SearchIndex:
         allowed = self.catalog.allowed_ids(filters) if filters else None
         limit = max(self.candidates, 5 * k)
         rankings: list[list[int]] = []
+        pairs: list[list[tuple[int, float]]] = []
         scores: dict[int, float] = {}
         if mode in ("dense", "hybrid") and self.catalog.count():
             # e5 reads unaccented Vietnamese poorly: embed the corpus's accented reading of such a query.
@@ -618,17 +623,24 @@ class SearchIndex:
                 query if has_diacritics(query) else self.catalog.syllables.restore(query)
             )
             dense = self._dense(query_vector, limit, allowed)
+            pairs.append(dense)
             rankings.append([i for i, _ in dense])
             scores.update(dense)
         elif mode == "hybrid":
             rankings.append([])  # an empty index: nothing dense to rank
+            pairs.append([])
         if mode in ("bm25", "hybrid"):
             lexical = self.fulltext.search(query, limit, allowed)
+            pairs.append(lexical)
             rankings.append([i for i, _ in lexical])
             if mode == "bm25":
                 scores.update(lexical)
-        if mode == "hybrid":
-            scores = dict(rrf(rankings, weights=[self.dense_weight, 1.0]))
+        if mode == "hybrid" and self.fusion == "scores":
+            scores = dict(fuse_scores(pairs[0], pairs[1], self.dense_weight))
+        elif mode == "hybrid":
+            scores = dict(rrf(rankings, k=self.rrf_k, weights=[self.dense_weight, 1.0]))
+        for ident in self.catalog.table_ids(list(scores)):  # annex data tables come after provisions
+            scores[ident] *= TABLE_WEIGHT
         ranked = sorted(scores, key=lambda i: -scores[i])
         ranked, named = self._documents_first(parse_ref(query), ranked, allowed)
         hits = self._hits(query, ranked, scores, k, group, named)

@@ -62,6 +62,33 @@ def rrf(
     return sorted(scores.items(), key=lambda kv: -kv[1])
 
 
+def fuse_scores(
+    dense: Sequence[tuple[T, float]], lexical: Sequence[tuple[T, float]], dense_weight: float
+) -> list[tuple[T, float]]:
+    """Convex combination of the two modes' normalized scores, best first (ties: first seen).
+
+    BM25 is divided by its best score, cosines are min-max scaled over the candidates; an item that
+    one mode did not return scores 0 there. Unlike rank fusion, a clear BM25 winner stays first
+    while dense reorders what BM25 scores alike.
+
+    >>> fuse_scores([(1, 0.9), (2, 0.8)], [(2, 10.0), (3, 5.0)], 0.3)
+    [(2, 0.7), (3, 0.35), (1, 0.3)]
+    """
+
+    def scaled(pairs: Sequence[tuple[T, float]], floor: float | None) -> dict[T, float]:
+        if not pairs:
+            return {}
+        top = max(s for _, s in pairs)
+        low = min(s for _, s in pairs) if floor is None else floor
+        span = (top - low) or 1.0
+        return {i: (s - low) / span for i, s in pairs}
+
+    d, lex = scaled(dense, None), scaled(lexical, 0.0)
+    scores = {i: dense_weight * d.get(i, 0.0) + (1 - dense_weight) * lex.get(i, 0.0) for i in {**d, **lex}}
+    order = {i: n for n, i in enumerate([*d, *lex])}
+    return sorted(((i, round(s, 12)) for i, s in scores.items()), key=lambda kv: (-kv[1], order[kv[0]]))
+
+
 def group_copies(
     ranked: Sequence[T], cluster_of: Mapping[T, int], date_of: Callable[[T], str | None], limit: int
 ) -> list[tuple[T, list[T]]]:

@@ -16,6 +16,7 @@ syllable shingles as its source. The shingles feed the exact overlap measures of
 
 from __future__ import annotations
 
+import functools
 import re
 import zlib
 from collections.abc import Iterable, Sequence
@@ -55,6 +56,9 @@ _UNIT_HEADS: tuple[tuple[str, ...], ...] = tuple(
     )
 )
 _NOT_UNIT_AFTER = {"xã": {"hội", "viên"}}
+_HEADS_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _head in sorted(_UNIT_HEADS, key=len, reverse=True):
+    _HEADS_BY_FIRST.setdefault(_head[0], []).append(_head)
 
 
 def masked_tokens(text: str) -> list[str]:
@@ -65,6 +69,9 @@ def masked_tokens(text: str) -> list[str]:
     text = _DATES.sub(f" {DATE} ", text)
     raw = _TOKEN.findall(text)
     lower = [t if t in (DATE, DOCNO) else t.lower() for t in raw]
+    folded = _TOKEN.findall(fold(text))  # one fold for the text (per token it dominates the cost)
+    if len(folded) != len(raw):
+        folded = [fold(t) for t in raw]
     out: list[str] = []
     i = 0
     while i < len(raw):
@@ -79,7 +86,7 @@ def masked_tokens(text: str) -> list[str]:
             if not out or out[-1] != UNIT:
                 out.append(UNIT)
             continue
-        token = NUMBER if raw[i].isdigit() else lower[i] if lower[i] in (DATE, DOCNO) else fold(lower[i])
+        token = NUMBER if raw[i].isdigit() else lower[i] if lower[i] in (DATE, DOCNO) else folded[i]
         if token not in (DATE, NUMBER) or not out or out[-1] != token:
             out.append(token)
         i += 1
@@ -93,7 +100,7 @@ def _is_name(token: str) -> int:
 
 def _unit_head(lower: Sequence[str], i: int) -> int:
     """Length of the unit-name head starting at ``lower[i]`` (0 when none)."""
-    for head in _UNIT_HEADS:
+    for head in _HEADS_BY_FIRST.get(lower[i], ()):
         n = len(head)
         if tuple(lower[i : i + n]) == head:
             after = lower[i + n] if i + n < len(lower) else ""
@@ -134,11 +141,21 @@ def _stable_hashes(items: Iterable[str]) -> np.ndarray:
 
 def signature(text: str, num_perm: int = NUM_PERM) -> np.ndarray:
     """MinHash signature (``datasketch``, seed fixed) of the masked shingles: ``num_perm`` uint64."""
-    minhash = MinHash(num_perm=num_perm, seed=1, hashfunc=int)
-    items = shingles(text)
+    return minhash(shingles(text), num_perm)
+
+
+def minhash(items: frozenset[str], num_perm: int = NUM_PERM) -> np.ndarray:
+    """MinHash signature of a shingle set (stable across processes: shingles hashed with CRC-32)."""
+    minhash = MinHash(num_perm=num_perm, hashfunc=int, permutations=_permutations(num_perm), scheme="affine32")
     if items:
         minhash.update_batch([int(h) for h in _stable_hashes(items)])
     return minhash.hashvalues.astype(np.uint64)
+
+
+@functools.cache
+def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    """The MinHash permutations of seed 1, made once (datasketch draws them on every construction)."""
+    return MinHash(num_perm=num_perm, seed=1, scheme="affine32").permutations
 
 
 def band_keys(sig: np.ndarray, bands: int) -> list[int]:

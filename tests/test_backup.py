@@ -23,6 +23,7 @@ def _state(corpus: Corpus) -> tuple[set[str], list[list[tuple[str, str]]]]:
     return quads, found
 
 
+@pytest.mark.slow  # a real ingest (embedding) and a kg subprocess
 def test_restore_gives_back_the_same_store_and_index(tmp_path: Path) -> None:
     source = Corpus(Settings.load(tmp_path / "a", environ={}))
     events = list(source.ingest([next(SEEDS.glob("000_*.txt"))]))

@@ -152,3 +152,19 @@ def test_ocr_citations_with_wrong_diacritics_and_detached_accents() -> None:
     assert refs["155-KH/TU@2021"]["number_inferred"] is True
     assert refs["08-QĐi/TW@2018"]["doc_type"] == "Quy định"
     assert doc["based_on"] == ["412-CV/HU@2022"]
+
+
+def test_a_lead_that_contradicts_the_header_announces_another_document() -> None:
+    doc = _extract("HUYỆN ỦY PHONG THỔ\n*\nBÁO CÁO\nkết quả một năm\n-----\nNgày 05/01/2023, Ban Thường vụ Huyện ủy "
+                   "Phong Thổ ban hành Kế hoạch số 12-KH/HU về chuyển đổi số; qua một năm, kết quả như sau:\n"
+                   "I. KẾT QUẢ\n1. Hoàn thành.\n")
+    assert doc["number"] is None and doc["doc_type"] == "Báo cáo"
+    assert [r["number"] for r in doc["references"]] == ["12-KH/HU"]
+
+
+def test_a_header_number_whose_so_ocr_lost() -> None:
+    doc = _extract("HUYỆN ỦY MAI SƠN\n*\n301-KH/HU Mai Sơn, ngày 09 tháng 01 năm 2022\nKẾ HOẠCH\nthực hiện x\n-----\n"
+                   "Thực hiện Kế hoạch số 25-KH/TU, ngày 12/7/2021 của Ban Thường vụ Tỉnh ủy Sơn La, Ban Thường vụ "
+                   "Huyện ủy ban hành kế hoạch như sau:\nI. NHIỆM VỤ\n1. Quán triệt.\n")
+    assert (doc["number"], doc["date"], doc["based_on"]) == ("301-KH/HU", "2022-01-09", ["25-KH/TU@2021"])
+    assert doc["place"] == "Mai Sơn"

@@ -116,3 +116,19 @@ def test_folders_take_saved_pages_and_scans(tmp_path: Path) -> None:
     assert sorted(p.name for p in files) == ["a.html", "b.htm", "c.png", "d.jpg", "e.jpeg", "f.tif", "g.tiff",
                                              "h.pdf"]
     assert [e.path.name for e in others] == ["i.xlsx"]
+
+
+def test_old_page_with_line_breaks_inside_font_markup(tmp_path: Path) -> None:
+    lines = ["ĐẢNG BỘ TỈNH LÀO CAI", "HUYỆN ỦY BẮC HÀ", "Số 21-KH/HU", "Bắc Hà, ngày 03 tháng 02 năm 2023", "KẾ HOẠCH",
+             "thực hiện Chỉ thị số 23-CT/TW"]
+    lines += [f"{i}. Các chi bộ, đảng bộ cơ sở thực hiện nhiệm vụ thứ {i}, báo cáo trước ngày 30/11/2023." for i in (1, 2, 3)]
+    page = tmp_path / "bac_ha.htm"
+    page.write_text(
+        "<html><head><meta http-equiv='Content-Type' content='text/html; charset=utf-8'><title>Văn bản</title></head>"
+        "<body><div id='menu'><a href='/'>Trang chủ</a> | <a href='/a'>Tin tức</a></div><table><tr><td>"
+        "<a href='/x'>Thông báo số 5-TB/HU</a><br><a href='/y'>Kế hoạch số 20-KH/HU</a></td><td>"
+        f"<font face='Times New Roman'>{'<br>'.join(lines)}</font> <b>Nơi nhận:</b><br>"
+        "<div class='view'>Lượt xem: 77</div></td></tr></table></body></html>", "utf-8")
+    text = read_file(page).text
+    assert text.split("\n")[:6] == lines[:6] and f"{lines[-1]} Nơi nhận:" in text
+    assert "5-TB/HU" not in text and "20-KH/HU" not in text and "Lượt xem" not in text

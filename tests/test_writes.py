@@ -130,6 +130,7 @@ def test_an_upload_where_nothing_ingests_is_422(server: Server) -> None:
     assert server.http.post("/api/documents", data={"x": "1"}, headers=_auth()).status_code == 400
 
 
+@pytest.mark.slow  # kg subprocesses / a browser
 def test_kg_ingest_beside_kg_serve_hands_the_files_to_the_server(server: Server) -> None:
     seed = next(SEEDS.glob("002_*.txt"))
     done = subprocess.run([*KG, "--home", str(server.home), "ingest", str(seed), str(seed.with_name("nope.txt"))],
@@ -164,6 +165,7 @@ def test_a_server_without_a_write_token_refuses_writes(tmp_path: Path) -> None:
         assert "/upload" not in client.get("/search").text  # no upload link on a read-only server
 
 
+@pytest.mark.slow  # kg subprocesses / a browser
 def test_kg_backup_beside_kg_serve_is_taken_by_the_server_and_restores(server: Server, tmp_path: Path) -> None:
     documents = server.http.get("/api/documents", params={"ingested": "true"}).json()
     done = subprocess.run([*KG, "--home", str(server.home), "backup", str(tmp_path / "copy")], env=server.env,
@@ -183,6 +185,7 @@ def test_kg_backup_beside_kg_serve_is_taken_by_the_server_and_restores(server: S
     assert list_documents(corpus.store, corpus.settings.base_iri, ingested=True) == documents
 
 
+@pytest.mark.slow  # kg subprocesses / a browser
 def test_the_upload_page_shows_progress_and_outcome_per_file(server: Server, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 

@@ -10,10 +10,7 @@ import typer
 from rich.console import Console
 
 from api.commands import JsonFlag, fail
-from api.ocr import ocr_options
 from api.settings import Settings
-from ingest.pipeline import extract_file
-from ingest.registry import Registry
 from kg.errors import KgError
 
 
@@ -27,6 +24,10 @@ def register(app: typer.Typer) -> None:
         as_json: JsonFlag = False,
     ) -> None:
         """Trích xuất một văn bản (không lưu vào kho)."""
+        from api.ocr import ocr_options  # the readers and OCR: imported by the commands that read files
+        from ingest.pipeline import extract_file
+        from ingest.registry import Registry
+
         settings: Settings = ctx.obj
         err = Console(stderr=True)
 

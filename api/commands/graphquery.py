@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat
+from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, Store
 from rich.console import Console
 from rich.table import Table
 
 from api.commands import JsonFlag, fail
 from api.corpus import Corpus
 from api.settings import Settings
-from kg import cascade
 from kg.errors import KgError
 from kg.export import FORMATS, export
 from kg.store import stats
@@ -38,7 +37,7 @@ def register(app: typer.Typer) -> None:
         settings: Settings = ctx.obj
         corpus = Corpus(settings)
         try:
-            result, resolution = cascade.implements(corpus.store, settings.base_iri, ref)
+            result, resolution = corpus.implements(ref)
         except KgError as err:
             raise fail(str(err)) from None
         if resolution.note():
@@ -84,15 +83,9 @@ def register(app: typer.Typer) -> None:
             check_query(text)  # like /sparql: no SERVICE, no LOAD, nothing fetched
         except GuardError as err:
             raise fail(str(err)) from None
-        corpus = Corpus(settings)
-        try:
-            results = corpus.store.query(text,
-                                         use_default_graph_as_union=True)
-        except SyntaxError as err:
-            raise fail(f"câu truy vấn SPARQL sai cú pháp: {err}") from None
-        except OSError as err:
-            raise fail(f"không chạy được truy vấn: {err}") from None
-        _print_results(results, fmt)
+        # pyparsing keeps the frames that called the guard alive (its exception cache): the store is
+        # opened in another frame, so that it is closed when the query is done.
+        _run_query(Corpus(settings).store, text, fmt)
 
     @app.command("export")
     def export_cmd(
@@ -137,6 +130,17 @@ def register(app: typer.Typer) -> None:
         for key, value in counts.items():
             table.add_row(labels.get(key, key), str(value))
         Console().print(table)
+
+
+def _run_query(store: Store, text: str, fmt: str) -> None:
+    """Run a checked query over the union of the graphs and print its results."""
+    try:
+        results = store.query(text, use_default_graph_as_union=True)
+    except SyntaxError as err:
+        raise fail(f"câu truy vấn SPARQL sai cú pháp: {err}") from None
+    except OSError as err:
+        raise fail(f"không chạy được truy vấn: {err}") from None
+    _print_results(results, fmt)
 
 
 def _print_results(results: object, fmt: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -12,12 +12,11 @@ from rich.table import Table
 
 from api.commands import JsonFlag, fail
 from api.corpus import Corpus
-from api.reuse import compare_documents, coverage, coverage_json, provision_ids, task_deadlines
 from kg.errors import KgError
-from search.lineage import ADAPTED, COPIED, Lineage
 
-KIND_LABELS = {COPIED: "sao chép", ADAPTED: "điều chỉnh", "new": "mới"}
-_KIND_STYLES = {COPIED: "green", ADAPTED: "yellow", "new": "cyan"}
+if TYPE_CHECKING:  # the search stack is imported when a command runs, not by `kg --help`
+    from search.lineage import Lineage
+
 _SHOWN_CHARS = 300
 
 
@@ -26,6 +25,10 @@ def _short(text: str) -> str:
 
 
 def _print_lineage(found: Lineage) -> None:
+    from search.lineage import ADAPTED, COPIED
+
+    kind_labels = {COPIED: "sao chép", ADAPTED: "điều chỉnh", "new": "mới"}
+    kind_styles = {COPIED: "green", ADAPTED: "yellow", "new": "cyan"}
     table = Table(
         title=f"{escape(found.child)} so với {escape(found.parent)} — sao chép {found.copied_share:.0%} nội dung",
         show_lines=True,
@@ -34,8 +37,8 @@ def _print_lineage(found: Lineage) -> None:
     table.add_column("Kế thừa", justify="center")
     table.add_column(f"Văn bản cấp trên ({escape(found.parent)})", ratio=1)
     for d in found.derivations:
-        style = _KIND_STYLES[d.kind]
-        kind = f"[{style}]{KIND_LABELS[d.kind]}[/]\n{d.similarity:.2f}"
+        style = kind_styles[d.kind]
+        kind = f"[{style}]{kind_labels[d.kind]}[/]\n{d.similarity:.2f}"
         parent = f"[bold]{escape(d.parent.id)}[/]\n{_short(d.parent.text)}" if d.parent else ""
         table.add_row(f"[bold]{escape(d.provision.id)}[/]\n{_short(d.provision.text)}", kind, parent)
     Console().print(table)
@@ -54,6 +57,8 @@ def register(app: typer.Typer) -> None:
         as_json: JsonFlag = False,
     ) -> None:
         """So sánh từng điều khoản của văn bản cấp dưới với văn bản cấp trên: sao chép, điều chỉnh, mới."""
+        from api.reuse import compare_documents
+
         try:
             found = compare_documents(Corpus(ctx.obj), child, parent)
         except KgError as err:
@@ -70,6 +75,8 @@ def register(app: typer.Typer) -> None:
         as_json: JsonFlag = False,
     ) -> None:
         """Các văn bản căn cứ PARENT đã tiếp thu và bỏ sót những điều khoản nào của nó."""
+        from api.reuse import coverage, coverage_json, provision_ids, task_deadlines
+
         corpus = Corpus(ctx.obj)
         try:
             document, rows = coverage(corpus, parent)

@@ -6,7 +6,7 @@ import json
 import re
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import pyoxigraph
 import typer
@@ -18,10 +18,11 @@ from api.commands import JsonFlag, fail
 from api.corpus import Corpus
 from api.settings import PROJECT_ROOT, Settings
 from kg.errors import KgError
+from kg.knowledge import KnowledgeGraph, cascade_keys
 from kg.organizations import issuer_filter
-from search.catalog import Filters
-from search.evaluate import evaluate, load_queries, markdown_table
-from search.index import MODES, SearchResult
+
+if TYPE_CHECKING:  # the search stack (faiss, tantivy, the embedder) is imported by the commands using it
+    from search.index import SearchResult
 
 DEFAULT_QUERIES = PROJECT_ROOT / "data" / "eval" / "search_queries.json"
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
@@ -105,13 +106,16 @@ def register(app: typer.Typer) -> None:
         until: Annotated[str | None, typer.Option("--until", help="Đến ngày.")] = None,
     ) -> None:
         """Tìm điều khoản theo nghĩa và theo từ (cách các cấp ủy khác đã viết)."""
+        from search.catalog import Filters
+        from search.index import MODES
+
         if mode not in MODES:
             raise typer.BadParameter(f"--mode phải là một trong {', '.join(MODES)}")
         index = Corpus(ctx.obj).search
         try:
-            keys = index.documents_matching(implements) if implements else None
+            keys = _cascade(ctx.obj, implements) if implements else None
             issuers = _issuer_lineage(ctx.obj, issuer)
-            filters = Filters(doc_type, issuers, keys, _iso_date(since), _iso_date(until))
+            filters = Filters(doc_type, issuers, since=_iso_date(since), until=_iso_date(until), documents=keys)
             result = index.search(query, k=k, mode=mode, filters=filters)
         except KgError as err:
             raise fail(err) from None
@@ -138,11 +142,22 @@ def register(app: typer.Typer) -> None:
         as_json: JsonFlag = False,
     ) -> None:
         """Đo recall@5 và MRR@10 của từng chế độ tìm kiếm trên bộ câu hỏi có nhãn."""
+        from search.evaluate import evaluate, load_queries, markdown_table
+
         try:
             report = evaluate(Corpus(ctx.obj).search, load_queries(queries))
         except KgError as err:
             raise fail(err) from None
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else markdown_table(report))
+
+
+def _cascade(settings: Settings, ref: str) -> list[str]:
+    """Keys of the documents in the cascade of ``ref`` — the answer of ``kg implements`` — read from the
+    store opened read-only (a running server may hold it); none when nothing was ingested yet."""
+    if not (settings.store_path / "CURRENT").exists():
+        return []
+    graph = KnowledgeGraph(pyoxigraph.Store.read_only(str(settings.store_path)), settings.base_iri)
+    return cascade_keys(graph.implements(ref)[0])
 
 
 def _issuer_lineage(settings: Settings, issuer: str | None) -> str | tuple[str, ...] | None:

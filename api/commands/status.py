@@ -15,8 +15,6 @@ from api.commands import JsonFlag, fail
 from api.commands.orgs import registry_of
 from api.corpus import Corpus
 from api.settings import Settings
-from api.status_files import reminder_docx, status_workbook
-from kg import cascade
 from kg import status as tracker
 from kg.errors import KgError
 from kg.organizations import parse_day
@@ -46,10 +44,12 @@ def register(app: typer.Typer) -> None:
         registry = registry_of(corpus)
         try:
             day = parse_day(as_of) if as_of else date.today()
-            chosen = cascade.resolve(corpus.store, settings.base_iri, ref).chosen
+            chosen = corpus.graph.resolve(ref).chosen
             found = tracker.report(corpus.store, settings.base_iri, chosen.iri, registry, day, with_tasks=tasks)
         except (KgError, ValueError) as err:
             raise fail(err) from None
+        from api.status_files import reminder_docx, status_workbook  # docx, openpyxl: only to write files
+
         result = found.result
         for path, write in ((xlsx, lambda p: status_workbook(result, found.plan, p, found.answer_dates)),
                             (reminder, lambda p: reminder_docx(result, found.plan, p))):

@@ -10,10 +10,10 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 
-from api import queries
+from api import queries, schemas
 from api.corpus import Corpus
 from api.errors import ApiError
-from kg import cascade
+from kg.knowledge import cascade_keys
 from kg.organizations import issuer_filter
 from search.catalog import Filters
 from search.index import SearchIndex, UnknownProvisionError
@@ -27,7 +27,7 @@ def _corpus(request: Request) -> Corpus:
     return request.app.state.corpus
 
 
-@router.get("/health", summary="Service health")
+@router.get("/health", summary="Service health", response_model=schemas.Health)
 def health(request: Request) -> dict[str, Any]:
     """Whether the store answers, how much it holds, and how many SPARQL workers are ready."""
     corpus = _corpus(request)
@@ -42,7 +42,7 @@ def health(request: Request) -> dict[str, Any]:
     }
 
 
-@router.get("/documents", summary="List documents", responses={422: ErrorDoc})
+@router.get("/documents", summary="List documents", response_model=schemas.DocumentList, responses={422: ErrorDoc})
 def list_documents(
     request: Request,
     doc_type: Annotated[str | None, Query(alias="type", description="Mã hoặc tên loại: KH, CT, Kế hoạch, ...")] = None,
@@ -71,7 +71,7 @@ def _document_iri(corpus: Corpus, key: str) -> str:
 
 
 @router.get("/documents/{key:path}", summary="One document with provisions, tasks and relations",
-            responses={404: ErrorDoc})
+            response_model=schemas.DocumentDetail, responses={404: ErrorDoc})
 def get_document(request: Request,
                  key: Annotated[str, Path(description="Khóa văn bản, ví dụ 117-KH/ThU@2023")]) -> dict[str, Any]:
     """A document by key: fields, issuer, provisions, tasks and relations in both directions."""
@@ -83,7 +83,7 @@ def get_document(request: Request,
 
 
 @router.get("/implements", summary="Documents implementing a directive, down the whole cascade",
-            responses={404: ErrorDoc})
+            response_model=schemas.Implementers, responses={404: ErrorDoc})
 def implements(
     request: Request,
     ref: Annotated[str, Query(min_length=1, description="“Chỉ thị 23”, “23-CT/TW”, “CT 23”, “23-CT/TW@2018”")],
@@ -101,7 +101,8 @@ def _searching(request: Request) -> SearchIndex:
     return _corpus(request).search
 
 
-@router.get("/search", summary="Search provisions (semantic + full text)", responses={422: ErrorDoc})
+@router.get("/search", summary="Search provisions (semantic + full text)", response_model=schemas.SearchAnswer,
+            responses={422: ErrorDoc})
 def search(
     request: Request,
     q: Annotated[str, Query(min_length=1, description="Câu tìm kiếm, có hoặc không dấu")],
@@ -115,13 +116,16 @@ def search(
 ) -> dict[str, Any]:
     """The same answer as ``kg search QUERY --json``."""
     index = _searching(request)
-    keys = index.documents_matching(implements) if implements else None
     corpus = _corpus(request)
+    # The cascade of ``kg implements`` (cached per directive), not only the documents that cite it.
+    keys = cascade_keys(corpus.implements(implements)[0]) if implements else None
     issuers = issuer_filter(corpus.store, corpus.settings.base_iri, issuer)  # a unit and its predecessors
-    return index.search(q, k=k, mode=mode, filters=Filters(doc_type, issuers, keys, since, until)).as_json()
+    filters = Filters(doc_type, issuers, since=since, until=until, documents=keys)
+    return index.search(q, k=k, mode=mode, filters=filters).as_json()
 
 
-@router.get("/similar", summary="Closest wordings of a provision in other documents", responses={404: ErrorDoc})
+@router.get("/similar", summary="Closest wordings of a provision in other documents",
+            response_model=schemas.SearchAnswer, responses={404: ErrorDoc})
 def similar(
     request: Request,
     provision: Annotated[str, Query(min_length=1, description="IRI điều khoản hoặc '<khóa văn bản>#<số mục>'")],
@@ -134,7 +138,8 @@ def similar(
         raise ApiError(404, "unknown_provision", str(err)) from None
 
 
-@router.get("/hierarchy", summary="The directive hierarchy as nodes and edges", responses={404: ErrorDoc})
+@router.get("/hierarchy", summary="The directive hierarchy as nodes and edges", response_model=schemas.Hierarchy,
+            responses={404: ErrorDoc})
 def hierarchy(
     request: Request,
     root: Annotated[str | None, Query(description="Chỉ phần quanh một văn bản (REF, ví dụ “Chỉ thị 23”)")] = None,
@@ -145,7 +150,7 @@ def hierarchy(
     issued-by and sub-organization edges."""
     corpus = _corpus(request)
     base = corpus.settings.base_iri
-    root_iri = cascade.resolve(corpus.store, base, root).chosen.iri if root else None
+    root_iri = corpus.graph.resolve(root).chosen.iri if root else None
     try:
         return queries.hierarchy(corpus.store, base, root=root_iri, depth=depth, organizations=organizations)
     except KeyError:

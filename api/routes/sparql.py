@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import require_writer
 from api.corpus import Corpus
 from api.errors import ApiError
-from api.negotiation import graph_type, solutions_type, wants_html
+from api.negotiation import FormatConflictError, format_name, graph_type, solutions_type, wants_html
 from api.sparql_guard import GuardError, MalformedQueryError, UnsafeQueryError, check_update
 from api.sparql_pool import QueryPool
 from api.sparql_worker import QueryAnswer, QueryFailure, QueryRequest
@@ -76,10 +76,18 @@ def _one(params: dict[str, list[str]], name: str) -> str | None:
     return values[0] if values else None
 
 
+def _format(params: dict[str, list[str]]) -> str | None:
+    """The ``format`` parameter: repeated values are fine when they agree (SPARQLWrapper repeats it)."""
+    try:
+        return format_name(params.get("format", []))
+    except FormatConflictError as err:
+        raise ApiError(400, "bad_request", str(err)) from None
+
+
 def _run(pool: QueryPool, corpus: Corpus, query: str, params: dict[str, list[str]],
          accept: str | None, html: bool) -> QueryAnswer:
     """Negotiate the formats and run the query in the pool; raise :class:`ApiError` on failure."""
-    fmt = _one(params, "format")
+    fmt = _format(params)
     request = QueryRequest(
         query=query,
         solutions_type="application/sparql-results+json" if html else solutions_type(accept, fmt),
@@ -87,6 +95,7 @@ def _run(pool: QueryPool, corpus: Corpus, query: str, params: dict[str, list[str
         max_rows=corpus.settings.sparql_max_rows,
         default_graphs=tuple(params.get("default-graph-uri", ())),
         named_graphs=tuple(params.get("named-graph-uri", ())),
+        base_iri=corpus.settings.base_iri,
     )
     if request.solutions_type is None and request.graph_type is None:
         raise ApiError(406, "not_acceptable", "Không có định dạng kết quả nào khớp với tiêu đề Accept "
@@ -114,7 +123,7 @@ def _looks_like_update(query: str) -> bool:
 
 def _answer(pool: QueryPool, corpus: Corpus, query: str, params: dict[str, list[str]], accept: str | None,
             request: Request) -> Response:
-    html = wants_html(accept) and _one(params, "format") is None
+    html = wants_html(accept) and _format(params) is None
     try:
         answer = _run(pool, corpus, query, params, accept, html)
     except ApiError as err:

@@ -10,12 +10,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api import graph_export
+from api import graph_export, schemas
 from api.corpus import Corpus
 from api.errors import ApiError
 from api.queries import find_document
 from api.status_files import plan_label, reminder_docx, status_workbook
-from kg import cascade
 from kg import status as tracker
 from kg.errors import KgError
 from kg.organizations import OrgRegistry, parse_day, stored_organizations
@@ -50,13 +49,13 @@ def _plan_iri(request: Request, key: str) -> str:
 
 
 @router.get("/api/status", summary="Who has answered a plan, who answered late, who is overdue",
-            tags=["status"])
+            tags=["status"], response_model=schemas.PlanStatus)
 def status_json(request: Request, ref: Annotated[str, Query(description="Kế hoạch: 117-KH/ThU, KH 117, ...")],
                 as_of: AsOf = "") -> dict[str, Any]:
     """``{"document", "as_of", "deadline", "units": [{"unit", "status", "documents", "deadline"}]}``, as
     ``kg status REF --json``."""
     corpus: Corpus = request.app.state.corpus
-    chosen = cascade.resolve(corpus.store, corpus.settings.base_iri, ref).chosen
+    chosen = corpus.graph.resolve(ref).chosen
     return _report(request, chosen.iri, as_of).result
 
 

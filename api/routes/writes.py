@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from api import schemas
 from api.auth import require_writer
 from api.corpus import FAILED, SKIPPED, Corpus, IngestEvent
 from api.errors import ApiError
@@ -157,6 +158,7 @@ def _delete(corpus: Corpus, key: str) -> list[str]:
 
 
 @router.delete("/documents/{key:path}", summary="Remove an ingested document (Bearer KG_WRITE_TOKEN)",
+               response_model=schemas.Deleted,
                responses={401: {"description": "Thiếu hoặc sai mã ghi"}, 404: {"description": "Không có văn bản"}})
 def delete(request: Request,
            key: Annotated[str, PathParam(description="Khóa văn bản, ví dụ 117-KH/ThU@2023")]) -> dict[str, Any]:
