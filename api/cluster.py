@@ -12,8 +12,15 @@ Ray is optional (``pip install 'vnkg[ray]'``) and imported only here.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
+import shutil
+import signal
 import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
@@ -114,3 +121,47 @@ class RayCluster:
     def close(self) -> None:
         """Disconnect the driver (the cluster keeps running)."""
         self.ray.shutdown()
+
+
+@contextlib.contextmanager
+def local_head(port: int, temp_dir: Path, cpus: int = 2, start_timeout_s: float = 240) -> Iterator[str]:
+    """A one-node Ray head on 127.0.0.1:``port`` for the duration of the block; yields its address.
+
+    It runs in its own process group and is stopped by that group's id (SIGTERM, then SIGKILL for
+    what is left). Worker ports are 27000-27999, away from Ray's default 10002-19999.
+    """
+    ray = shutil.which("ray", path=str(Path(sys.executable).parent)) or shutil.which("ray")
+    if ray is None:
+        raise ClusterError("Chưa cài Ray: chạy `pip install 'vnkg[ray]'`.")
+    head = subprocess.Popen(
+        [ray, "start", "--head", "--block", f"--port={port}", "--node-ip-address=127.0.0.1", f"--num-cpus={cpus}",
+         "--include-dashboard=false", "--object-store-memory=200000000", "--disable-usage-stats",
+         f"--temp-dir={temp_dir}", "--min-worker-port=27000", "--max-worker-port=27999"],
+        start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+             "RAY_USAGE_STATS_ENABLED": "0"},
+    )
+    try:
+        deadline = time.monotonic() + start_timeout_s
+        while time.monotonic() < deadline and head.poll() is None:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(1)
+        if head.poll() is not None:
+            raise ClusterError(f"`ray start --head` đã dừng (mã {head.returncode}).")
+        yield f"127.0.0.1:{port}"
+    finally:
+        _stop_group(head)
+
+
+def _stop_group(head: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(head.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        head.wait(timeout=30)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(head.pid, signal.SIGKILL)
+    head.wait(timeout=30)

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph
 import pytest
+
+from api.cluster import local_head
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "data" / "seeds"
@@ -32,44 +31,11 @@ def _free_port() -> int:
     raise RuntimeError("no free port")
 
 
-def _stop(head: subprocess.Popen[bytes]) -> None:
-    """Stop the head's whole process group: SIGTERM, then SIGKILL for what is left."""
-    try:
-        os.killpg(head.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        head.wait(timeout=30)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(head.pid, signal.SIGKILL)
-    head.wait(timeout=30)
-
-
 @pytest.fixture(scope="module")
 def ray_head(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    ray = shutil.which("ray", path=str(Path(sys.executable).parent))
-    assert ray, "the [ray] extra is installed by scripts/install.sh --dev"
-    port = _free_port()
-    temp = tmp_path_factory.mktemp("ray")
-    head = subprocess.Popen(  # its own process group, so that it can be stopped with all its children
-        [ray, "start", "--head", "--block", f"--port={port}", "--node-ip-address=127.0.0.1", "--num-cpus=2",
-         "--include-dashboard=false", "--object-store-memory=200000000", "--disable-usage-stats",
-         f"--temp-dir={temp}", "--min-worker-port=27000", "--max-worker-port=27999"],
-        start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "RAY_USAGE_STATS_ENABLED": "0"},
-    )
-    address = f"127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            assert head.poll() is None, "ray start exited"
-            time.sleep(1)
+    """A one-node head on 127.0.0.1 in its own process group, stopped by its group id (SIGTERM, SIGKILL)."""
+    with local_head(_free_port(), tmp_path_factory.mktemp("ray")) as address:
         yield address
-    finally:
-        _stop(head)
 
 
 def _kg(home: Path, *args: str, ray_address: str | None = None) -> subprocess.CompletedProcess[str]:
