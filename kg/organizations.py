@@ -430,10 +430,13 @@ def unit_picture(store: Store, base: str, graph: nx.DiGraph, text: str,
 # ---------------------------------------------------------------- documents of a unit
 
 
-def issued_documents(store: Store, base: str, *, based_on: str | None = None) -> list[dict[str, Any]]:
+def issued_documents(store: Store, base: str, *, based_on: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """Documents with the names of their issuer (committee label and issuer phrase): ``{"iri", "key",
-    "date", "title", "names"}``, by date; only those based on ``based_on`` (an IRI) when given."""
-    basis = f"?d eli:based_on {NamedNode(based_on)} ." if based_on else ""
+    "date", "title", "names"}``, by date; only those based on one of ``based_on`` (IRIs) when given."""
+    basis = ""
+    if based_on is not None:
+        plans = " ".join(str(NamedNode(iri)) for iri in based_on)  # validated IRIs, never raw text
+        basis = f"VALUES ?plan {{ {plans} }} ?d eli:based_on ?plan ."
     rows = select(store, base, f"""SELECT ?d (SAMPLE(?k) AS ?key) (MIN(?dt) AS ?date) (SAMPLE(?t) AS ?title)
         (GROUP_CONCAT(DISTINCT ?n; SEPARATOR="\u001f") AS ?names) WHERE {{
           {basis} ?d vnkg:key ?k .
