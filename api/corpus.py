@@ -142,6 +142,10 @@ class Corpus:
                 if record.path:
                     self.search.remove_source(record.path)
                     removed.append(record.path)
+            if removed:
+                from api import reuse
+
+                reuse.forget_lineage(self, iri)  # its lineage graph, and its children's against it
         return removed
 
     @cached_property

@@ -71,21 +71,16 @@ def _named(folded: str, org: Organization) -> bool:
 def plan_facts(store: Store, base: str, iri: str) -> dict[str, Any]:
     """What the status needs from a plan: key, date, issuer names, recipients, "Tổ chức thực hiện" texts, tasks."""
     me = NamedNode(iri)
-    head = select(store, base, f"""SELECT (SAMPLE(?k) AS ?key) (MIN(?dt) AS ?date) (SAMPLE(?ti) AS ?title)
-        (SAMPLE(?num) AS ?number) (SAMPLE(?ty) AS ?type)
-        (GROUP_CONCAT(DISTINCT ?n; SEPARATOR="\\u001f") AS ?names)
-        (GROUP_CONCAT(DISTINCT ?r; SEPARATOR="\\u001f") AS ?recipients) WHERE {{
-          {me} vnkg:key ?k . OPTIONAL {{ {me} eli:date_document ?dt }} OPTIONAL {{ {me} eli:title ?ti }}
-          OPTIONAL {{ {me} eli:number ?num }} OPTIONAL {{ {me} eli:type_document/skos:prefLabel ?ty }}
-          OPTIONAL {{ {{ {me} eli:passed_by/skos:prefLabel ?n }} UNION {{ {me} vnkg:issuerName ?n }} }}
-          OPTIONAL {{ {me} vnkg:recipient ?r }} }}""")
-    if not head or head[0]["key"] is None:
+
+    def values(path: str) -> list[str]:  # one small query per fact: joined OPTIONALs are slow in Oxigraph
+        rows = select(store, base, f"SELECT DISTINCT ?v WHERE {{ {me} {path} ?v }}")
+        return sorted(r["v"].value for r in rows)
+
+    keys = values("vnkg:key")
+    if not keys:
         raise KgError(f"không tìm thấy văn bản {iri}")
-    row = head[0]
-
-    def values(name: str) -> list[str]:
-        return [v for v in (row[name].value if row[name] else "").split("\x1f") if v]
-
+    dates, titles, numbers, types = (values(p) for p in ("eli:date_document", "eli:title", "eli:number",
+                                                          "eli:type_document/skos:prefLabel"))
     provisions = select(store, base, f"""SELECT ?path ?text WHERE {{
         {me} eli:has_part ?p . ?p vnkg:provisionPath ?path ; vnkg:text ?text }}""")
     tasks = select(store, base, f"""SELECT ?t (SAMPLE(?x) AS ?text) (SAMPLE(?end) AS ?deadline)
@@ -94,10 +89,11 @@ def plan_facts(store: Store, base: str, iri: str) -> dict[str, Any]:
           {me} vnkg:hasTask ?t . OPTIONAL {{ ?t vnkg:text ?x }} OPTIONAL {{ ?t vnkg:deadlineEnd ?end }}
           OPTIONAL {{ ?t vnkg:responsibleUnit ?u }} OPTIONAL {{ ?t vnkg:partnerUnit ?pu }} }} GROUP BY ?t""")
     return {
-        "iri": iri, "key": row["key"].value, "number": row["number"].value if row["number"] else None,
-        "doc_type": row["type"].value if row["type"] else None,
-        "date": row["date"].value if row["date"] else None, "title": row["title"].value if row["title"] else None,
-        "issuer_names": values("names"), "recipients": values("recipients"),
+        "iri": iri, "key": keys[0], "number": numbers[0] if numbers else None,
+        "doc_type": types[0] if types else None, "date": dates[0] if dates else None,
+        "title": titles[0] if titles else None,
+        "issuer_names": sorted({*values("eli:passed_by/skos:prefLabel"), *values("vnkg:issuerName")}),
+        "recipients": values("vnkg:recipient"),
         "implementation": [r["text"].value for r in provisions if _SECTION.search(_fold(r["path"].value))],
         "tasks": sorted(({"iri": r["t"].value, "text": r["text"].value if r["text"] else "",
                           "deadline": r["deadline"].value if r["deadline"] else None,
@@ -171,7 +167,7 @@ def status(store: Store, base: str, iri: str, registry: OrgRegistry, as_of: date
     for org in expected:
         for unit in registry.successors_on(org, as_of):
             current.setdefault(name_key(unit.name), (unit, []))[1].append(org)
-    answers = [d for d in issued_documents(store, base, based_on=iri)
+    answers = [d for d in issued_documents(store, base, based_on=plan_iris(iri))
                if d["date"] is None or date.fromisoformat(d["date"][:10]) <= as_of]
     rows = []
     for unit, replaced in current.values():
@@ -184,6 +180,17 @@ def status(store: Store, base: str, iri: str, registry: OrgRegistry, as_of: date
     dues = sorted({r["deadline"] for r in rows if r["deadline"]})
     return {"document": plan["key"], "as_of": as_of.isoformat(), "deadline": dues[0] if dues else None,
             "units": rows}
+
+
+def plan_iris(iri: str) -> list[str]:
+    """The plan and its undated twin: a report citing "Kế hoạch số 131-KH/ThU" with no date and read
+    before the plan was ingested points to ``.../unknown/131-kh-thu``, the same number of the same issuer.
+
+    >>> plan_iris("https://w3id.org/vnkg/doc/thanh-uy-lai-chau/2023/131-kh-thu")[1]
+    'https://w3id.org/vnkg/doc/thanh-uy-lai-chau/unknown/131-kh-thu'
+    """
+    twin = re.sub(r"/\d{4}/([^/]+)$", r"/unknown/\1", iri)
+    return [iri] if twin == iri else [iri, twin]
 
 
 def _unique(orgs: Iterable[Organization]) -> list[Organization]:
@@ -226,7 +233,7 @@ def report(store: Store, base: str, iri: str, registry: OrgRegistry, as_of: date
 
 def answer_dates(store: Store, base: str, iri: str) -> dict[str, str | None]:
     """Key → date of every document based on the plan (the workbook's "Ngày gửi")."""
-    return {d["key"]: d["date"] for d in issued_documents(store, base, based_on=iri)}
+    return {d["key"]: d["date"] for d in issued_documents(store, base, based_on=plan_iris(iri))}
 
 
 def unit_tasks(store: Store, base: str, iri: str, registry: OrgRegistry) -> list[dict[str, Any]]:

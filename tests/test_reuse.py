@@ -224,3 +224,15 @@ def test_annex_tables_rank_below_the_provision_that_assigns_funding(
         assert ranks()[0] == "II.1"  # the funding provision before the budget table
         monkeypatch.setattr("search.index.TABLE_WEIGHT", 1.0)
         assert ranks()[0] == "PL1"  # weighted like a provision, the table's column names win
+
+
+def test_deleting_the_parent_drops_the_lineage_against_it(tmp_path: Path) -> None:
+    with _opened(tmp_path) as corpus:
+        assert [e.status for e in corpus.ingest([CITY, WARD])] == ["ingested", "ingested"]
+        count = "SELECT (COUNT(*) AS ?n) WHERE { ?c prov:wasDerivedFrom ?p }"
+        assert int(select(corpus.store, corpus.settings.base_iri, count)[0]["n"].value) == 6
+        assert corpus.delete_document("131-KH/ThU@2023")
+        assert int(select(corpus.store, corpus.settings.base_iri, count)[0]["n"].value) == 0
+        assert corpus.delete_document("42-KH/ĐU@2023")
+        graphs = [g.value for g in corpus.store.named_graphs() if "/graph/lineage/" in g.value]
+        assert graphs == []
