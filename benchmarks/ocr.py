@@ -150,8 +150,8 @@ def main() -> None:
         "a single-threaded process (`OMP_THREAD_LIMIT=1`) recognizes pages several times faster than the default. "
         "A second process only helps when a core is free: with the load average above the core count, as in this "
         "run, the cores are already taken by other jobs and pages/s are far below a quiet machine's (a single-page "
-        "trial early in the session, load about 2: one clean 300 dpi page in 1.6 s with `OMP_THREAD_LIMIT=1`, "
-        "4.2 s with the default).",
+        "trial early in the session, before most other jobs started: one clean 300 dpi page in 1.6 s with "
+        "`OMP_THREAD_LIMIT=1`, 4.2 s with the default).",
         "",
     ]
     report = "\n".join(lines)

@@ -316,6 +316,11 @@ class OrgRegistry:
     def __init__(self, orgs: Iterable[Organization]) -> None:
         self.orgs = list(orgs)
         self._by_key = {name_key(n): o for o in self.orgs for n in o.names}
+        # Also by the committee a registry name stands for ("Đảng bộ phường X" → "Đảng ủy phường X").
+        self._by_committee: dict[str, Organization] = {}
+        for org in self.orgs:
+            for n in org.names:
+                self._by_committee.setdefault(name_key(committee_name(n)), org)
         self._preds: dict[str, list[Organization]] = {}
         for org in self.orgs:
             for succ in org.successors:
@@ -325,10 +330,17 @@ class OrgRegistry:
         return bool(self.orgs)
 
     def find(self, name: str | None) -> Organization | None:
-        """The unit a name, an alias or an issuer phrase ("Ban Thường vụ Đảng ủy phường X") stands for."""
+        """The unit a name, an alias or an issuer phrase ("Ban Thường vụ Đảng ủy phường X") stands for.
+
+        >>> registry = OrgRegistry([Organization("Đảng bộ phường Tân Phong", "co-so")])
+        >>> registry.find("Ban Thường vụ Đảng ủy phường Tân Phong").name, registry.find("dang bo phuong tan phong").name
+        ('Đảng bộ phường Tân Phong', 'Đảng bộ phường Tân Phong')
+        """
         if not name:
             return None
-        return self._by_key.get(name_key(name)) or self._by_key.get(name_key(committee_name(name)))
+        keys = (name_key(name), name_key(committee_name(name)))
+        return next((found for table in (self._by_key, self._by_committee) for key in keys
+                     if (found := table.get(key)) is not None), None)
 
     def get(self, name: str) -> Organization:
         """Like :meth:`find`, for names known to be in the registry."""

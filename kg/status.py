@@ -2,7 +2,7 @@
 
 - **Expected units**: the registry's units that the plan's recipients ("Nơi nhận") and its "Tổ chức
   thực hiện" section cover, at the plan's date: a group phrase ("các chi bộ, đảng bộ cơ sở") means
-  the issuer's children at that level valid then; a unit below the issuer's level named by name or
+  the issuer's children at that level valid then ("các đảng bộ trực thuộc": at any level below it); a unit below the issuer's level named by name or
   alias is expected too (the issuer's own departments, at its level, are not).
 - **Deadline per level**: the tasks the plan sets for a level ("Cấp cơ sở: ... trước ngày 15/3/2023")
   or for a named unit; a month or quarter ends on its last day. Several for one level: the earliest.
@@ -32,13 +32,16 @@ ANSWERED, LATE, OVERDUE, PENDING = "answered", "answered_late", "overdue", "pend
 STATUS_LABELS = {ANSWERED: "Đã gửi đúng hạn", LATE: "Gửi muộn", OVERDUE: "Quá hạn, chưa gửi", PENDING: "Chưa gửi"}
 
 # Group phrases (folded) → registry levels they cover, most specific first.
+_ALL_BELOW = "*"  # every unit directly under the issuer, whatever its level
 _GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
-    (r"chi(?: bo)?, dang bo (?:co so|truc thuoc)|to chuc co so dang|cap co so|chi bo, dang bo cac cap",
+    (r"(?:dang bo|dang uy|chi bo|cap uy|to chuc (?:co so )?dang|chi, dang bo)(?: cac cap)? truc thuoc",
+     frozenset({_ALL_BELOW})),
+    (r"chi(?: bo)?, dang bo co so|to chuc co so dang|cap co so|chi bo, dang bo cac cap",
      frozenset({"co-so", "chi-bo"})),
-    (r"dang bo co so|dang uy co so|dang uy (?:cac )?xa|dang uy (?:cac )?phuong|cac xa, phuong|cap xa|cap phuong",
+    (r"dang bo co so|dang uy co so|dang uy cac (?:xa|phuong)|dang uy (?:xa|phuong), |cac xa, phuong|cap xa|cap phuong",
      frozenset({"co-so"})),
     (r"cac chi bo", frozenset({"chi-bo"})),
-    (r"cac huyen uy|huyen, thi, thanh uy|huyen uy, thanh uy|cap huyen|dang bo truc thuoc tinh", frozenset({"huyen"})),
+    (r"cac huyen uy|huyen, thi, thanh uy|huyen uy, thanh uy|cap huyen", frozenset({"huyen"})),
     (r"cac tinh uy|tinh uy, thanh uy truc thuoc|cap tinh", frozenset({"tinh"})),
 )
 _SECTION = re.compile(r"to chuc thuc hien")
@@ -53,8 +56,10 @@ def group_levels(text: str) -> set[str]:
 
     >>> sorted(group_levels("Các chi bộ, đảng bộ cơ sở")), sorted(group_levels("Cấp cơ sở"))
     (['chi-bo', 'co-so'], ['chi-bo', 'co-so'])
-    >>> sorted(group_levels("Đảng ủy các xã, phường")), group_levels("Ban Tuyên giáo Thành ủy")
+    >>> sorted(group_levels("Đảng ủy các xã, phường")), group_levels("Đảng ủy xã Bình Lư")
     (['co-so'], set())
+    >>> group_levels("Các đảng bộ trực thuộc Tỉnh ủy"), group_levels("Các chi, đảng bộ trực thuộc")
+    ({'*'}, {'*'})
     """
     folded = _fold(text)
     levels: set[str] = set()
@@ -126,9 +131,11 @@ def expected_units(registry: OrgRegistry, plan: dict[str, Any]) -> list[Organiza
     levels: set[str] = set()
     for text in texts:
         levels |= group_levels(text)
+    below = LEVELS[LEVELS.index(issuer.level) + 1:]  # its own departments, at its level, answer nothing
+    if _ALL_BELOW in levels:
+        levels |= set(below)
     units = {name_key(o.name): o for o in registry.children(issuer, levels, day)}
     folded = " | ".join(_fold(t) for t in texts)
-    below = LEVELS[LEVELS.index(issuer.level) + 1:]  # its own departments, at its level, answer nothing
     for org in registry.descendants(issuer):
         if org.level in below and (day is None or org.valid_on(day)) and _named(folded, org):
             units.setdefault(name_key(org.name), org)
@@ -144,11 +151,12 @@ def deadlines(registry: OrgRegistry, plan: dict[str, Any]) -> tuple[dict[str, da
             continue
         day = date.fromisoformat(task["deadline"][:10])
         for unit in task["responsible"]:
+            org = registry.find(unit)
+            if org is not None:  # a unit by name, not a group
+                by_unit[name_key(org.name)] = min(day, by_unit.get(name_key(org.name), day))
+                continue
             for level in group_levels(unit):
                 by_level[level] = min(day, by_level.get(level, day))
-            org = registry.find(unit)
-            if org is not None:
-                by_unit[name_key(org.name)] = min(day, by_unit.get(name_key(org.name), day))
     return by_level, by_unit
 
 
@@ -160,7 +168,7 @@ def status(store: Store, base: str, iri: str, registry: OrgRegistry, as_of: date
     by_level, by_unit = deadlines(registry, plan)
 
     def deadline_of(org: Organization) -> date | None:
-        return by_unit.get(name_key(org.name)) or by_level.get(org.level)
+        return by_unit.get(name_key(org.name)) or by_level.get(org.level) or by_level.get(_ALL_BELOW)
 
     # Units at as_of: each expected unit, or what it became; a successor covers its predecessors.
     current: dict[str, tuple[Organization, list[Organization]]] = {}

@@ -95,10 +95,14 @@ class Catalog:
                     [(r[0],) for r in rows.fetchall() if is_table(r[1], json.loads(r[2]), r[3])],
                 )
                 self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('tables', '1')")
-        if self.get_meta("copies") != "1":  # an index from before copy clusters: sign its passages once
+        if self.get_meta("copies") != "3":  # an index from before copy clusters (v3: sizes, 21 bands)
             with self.db:
+                self.db.execute("DELETE FROM copy_signatures")
+                self.db.execute("DELETE FROM copy_bands")
+                if "size" not in {r[1] for r in self.db.execute("PRAGMA table_info(copy_signatures)")}:
+                    self.db.execute("ALTER TABLE copy_signatures ADD COLUMN size INTEGER NOT NULL DEFAULT 0")
                 copies.add_passages(self.db, copies.unsigned_passages(self.db))
-                self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('copies', '1')")
+                self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('copies', '3')")
 
     def close(self) -> None:
         """Close the database."""

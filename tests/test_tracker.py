@@ -302,3 +302,28 @@ def test_hierarchy_picture_of_a_unit_shows_its_predecessors_documents(home: Path
     assert "Đảng ủy phường Tân Đoàn (tiền thân: " in page.text and "25-BC/ĐU@2023" in page.text
     code, _, err = kg(home, "graph", "--root", "Không có đơn vị này", "--out", str(tmp_path / "x.json"))
     assert code == 1
+
+
+def test_expected_units_of_a_province_plan_after_the_reorganization() -> None:
+    """"Các đảng bộ trực thuộc Tỉnh ủy" in a plan of August 2025: every unit directly under the province
+    then (the new communes too), not the abolished district committee nor the province's own departments."""
+    from kg.status import deadlines, expected_units
+
+    registry = orgs.OrgRegistry([
+        orgs.Organization("Tỉnh ủy Lai Châu", "tinh"),
+        orgs.Organization("Ban Tuyên giáo Tỉnh ủy Lai Châu", "tinh", "Tỉnh ủy Lai Châu"),
+        orgs.Organization("Thành ủy Lai Châu", "huyen", "Tỉnh ủy Lai Châu", valid_to=orgs.parse_day("2025-06-30")),
+        orgs.Organization("Đảng ủy phường Tân Đoàn", "co-so", "Tỉnh ủy Lai Châu",
+                          valid_from=orgs.parse_day("2025-07-01")),
+        orgs.Organization("Đảng bộ xã Bình Lư", "co-so", "Tỉnh ủy Lai Châu", valid_from=orgs.parse_day("2025-07-01")),
+    ])
+    plan = {"key": "5-KH/TU@2025", "date": "2025-08-04", "issuer_names": ["Ban Thường vụ Tỉnh ủy Lai Châu"],
+            "recipients": ["Các đảng bộ trực thuộc Tỉnh ủy", "Ban Tuyên giáo Tỉnh ủy"], "implementation": [],
+            "tasks": [{"text": "...", "deadline": "2025-09-30", "responsible": ["Đảng ủy xã Bình Lư"],
+                       "partners": []},
+                      {"text": "...", "deadline": "2025-10-15", "responsible": ["Các đảng bộ trực thuộc"],
+                       "partners": []}]}
+    assert [o.name for o in expected_units(registry, plan)] == ["Đảng bộ xã Bình Lư", "Đảng ủy phường Tân Đoàn"]
+    by_level, by_unit = deadlines(registry, plan)  # "Đảng ủy xã Bình Lư" is the registry's "Đảng bộ xã Bình Lư"
+    assert {k: str(v) for k, v in by_level.items()} == {"*": "2025-10-15"}
+    assert {k: str(v) for k, v in by_unit.items()} == {"dang bo xa binh lu": "2025-09-30"}
