@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import logging
 import os
 import shutil
 import signal
@@ -84,7 +85,7 @@ class RayCluster:
         self.settings = settings
         _check_reachable(address)
         try:
-            self.ray.init(address=address, ignore_reinit_error=True, log_to_driver=False,
+            self.ray.init(address=address, ignore_reinit_error=True, log_to_driver=False, logging_level=logging.WARNING,
                           runtime_env={"env_vars": {"PYTHONPATH": str(Path(__file__).resolve().parent.parent)}})
         except (ConnectionError, RuntimeError, ValueError) as err:
             raise ClusterError(f"Không kết nối được cụm Ray {address}: {err}") from None
@@ -104,13 +105,15 @@ class RayCluster:
     def embed(self, texts: list[str]) -> np.ndarray:
         """Passage vectors of ``texts`` (in order) from an actor pool running ``map_batches``."""
         data = importlib.import_module("ray.data")
+        logging.getLogger("ray.data").setLevel(logging.WARNING)  # progress lines would drown the progress bars
+        data.DataContext.get_current().enable_progress_bars = False
         rows = data.from_items([{"row": i, "text": t} for i, t in enumerate(texts)])
         pool = min(self.workers(), max(1, len(texts) // EMBED_BATCH))
         vectors = rows.map_batches(
             _PassageEmbedder,
             fn_constructor_kwargs={"embedder": self.settings.embedder, "model": self.settings.embedder_model},
             batch_size=EMBED_BATCH,
-            concurrency=pool,
+            compute=data.ActorPoolStrategy(size=pool),
             num_cpus=1,
         ).take_all()
         out = np.empty((len(texts), len(vectors[0]["vector"])) if vectors else (0, 0), np.float32)
