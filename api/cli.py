@@ -42,13 +42,14 @@ def _root(
         Path | None, typer.Option("--config", help="Tệp cấu hình TOML (mặc định: <thư mục dữ liệu>/config.toml).")
     ] = None,
 ) -> None:
+    # An earlier command of this process (tests, notebooks) may still hold the store through a reference
+    # cycle (an exception's frames); collect it before this command opens the store, and again at the end.
+    gc.collect()
+    ctx.call_on_close(gc.collect)
     try:
         ctx.obj = Settings.load(home, config=config_file)
     except ConfigError as err:
         raise fail(err) from None
-    # Free the store as the command ends, also when a reference cycle (a parser's cached exception
-    # holding our frames) still points at it: the same process may open the store again (tests, notebooks).
-    ctx.call_on_close(gc.collect)
 
 
 for module in (extract, ingest, graphquery, serve, search, graph, config, reuse, backup, orgs, status):

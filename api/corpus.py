@@ -22,10 +22,11 @@ import pyoxigraph
 
 from api.memo import Memo
 from api.settings import Settings
-from kg import cascade
 from kg import store as graph_store
+from kg.cascade import Resolution
 from kg.document import ExtractedDocument
 from kg.identity import match_form
+from kg.knowledge import KnowledgeGraph
 from kg.vocab import FOAF
 
 if TYPE_CHECKING:  # the readers and the search stack are imported where used: `kg implements` needs neither
@@ -110,12 +111,16 @@ class Corpus:
             finally:
                 self._cascades.clear()
 
-    def implements(self, ref: str) -> tuple[dict[str, Any], cascade.Resolution]:
+    @cached_property
+    def graph(self) -> KnowledgeGraph:
+        """REFs, cascades, document facts and the hierarchy over the store."""
+        return KnowledgeGraph(self.store, self.settings.base_iri)
+
+    def implements(self, ref: str) -> tuple[dict[str, Any], Resolution]:
         """``kg implements REF --json``'s answer; the cascade is cached per directive until the next write."""
-        base = self.settings.base_iri
-        resolution = cascade.resolve(self.store, base, ref)
+        resolution = self.graph.resolve(ref)
         iri = resolution.chosen.iri
-        return self._cascades.get(iri, lambda: cascade.implementers(self.store, base, iri)), resolution
+        return self._cascades.get(iri, lambda: self.graph.implementers(iri)), resolution
 
     def delete_document(self, key: str) -> list[str]:
         """Remove the ingested file(s) of document ``key``: their graphs and passages; their source paths."""
@@ -137,6 +142,10 @@ class Corpus:
                 if record.path:
                     self.search.remove_source(record.path)
                     removed.append(record.path)
+            if removed:
+                from api import reuse
+
+                reuse.forget_lineage(self, iri)  # its lineage graph, and its children's against it
         return removed
 
     @cached_property

@@ -160,3 +160,16 @@ def update_lineage(corpus: Corpus, key: str) -> int:
     for child in children(corpus, document):
         stored += store_lineage(corpus, child)
     return stored
+
+
+def forget_lineage(corpus: Corpus, iri: str) -> None:
+    """After document ``iri`` is deleted: drop its lineage graphs and recompute its children's."""
+    from pyoxigraph import NamedNode, Variable
+
+    store, base = corpus.store, corpus.settings.base_iri
+    rows = select(store, base, "SELECT DISTINCT ?d ?g WHERE { GRAPH ?g { ?c vnkg:childDocument ?d } }",
+                  substitutions={Variable("d"): NamedNode(iri)})
+    for row in rows:
+        store.remove_graph(row["g"])
+    for child in _indexed(corpus, children_of(store, base, iri)):
+        store_lineage(corpus, child)

@@ -56,6 +56,7 @@ class Settings:
     embedder_threads: int = 0
     max_upload_mb: int = 50  # largest file accepted by POST /api/documents
     ingest_workers: int = 0  # processes parsing files during an ingest; 0: one per core
+    ray_address: str | None = None  # `kg ingest` on this Ray cluster (as ray.init takes it); None: this machine
     ocr_workers: int = 0  # Tesseract processes recognizing one file's scanned pages at once; 0: one per core
     sources: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 

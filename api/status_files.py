@@ -96,7 +96,7 @@ def reminder_docx(result: dict[str, Any], plan: dict[str, Any], out: str | IO[by
         for paragraph in cell.paragraphs:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     document.add_paragraph()
-    greeting = document.add_paragraph("Kính gửi: " + ("; ".join(overdue) if overdue else "(không có đơn vị quá hạn)"))
+    greeting = document.add_paragraph("Kính gửi: " + ("; ".join(overdue) + "." if overdue else "(không có đơn vị quá hạn)"))
     greeting.alignment = WD_ALIGN_PARAGRAPH.CENTER
     due = f", trước ngày {_vn(result['deadline'])}" if result["deadline"] else ""
     title = f" về {plan['title']}" if plan["title"] else ""

@@ -316,6 +316,11 @@ class OrgRegistry:
     def __init__(self, orgs: Iterable[Organization]) -> None:
         self.orgs = list(orgs)
         self._by_key = {name_key(n): o for o in self.orgs for n in o.names}
+        # Also by the committee a registry name stands for ("Đảng bộ phường X" → "Đảng ủy phường X").
+        self._by_committee: dict[str, Organization] = {}
+        for org in self.orgs:
+            for n in org.names:
+                self._by_committee.setdefault(name_key(committee_name(n)), org)
         self._preds: dict[str, list[Organization]] = {}
         for org in self.orgs:
             for succ in org.successors:
@@ -325,10 +330,17 @@ class OrgRegistry:
         return bool(self.orgs)
 
     def find(self, name: str | None) -> Organization | None:
-        """The unit a name, an alias or an issuer phrase ("Ban Thường vụ Đảng ủy phường X") stands for."""
+        """The unit a name, an alias or an issuer phrase ("Ban Thường vụ Đảng ủy phường X") stands for.
+
+        >>> registry = OrgRegistry([Organization("Đảng bộ phường Tân Phong", "co-so")])
+        >>> registry.find("Ban Thường vụ Đảng ủy phường Tân Phong").name, registry.find("dang bo phuong tan phong").name
+        ('Đảng bộ phường Tân Phong', 'Đảng bộ phường Tân Phong')
+        """
         if not name:
             return None
-        return self._by_key.get(name_key(name)) or self._by_key.get(name_key(committee_name(name)))
+        keys = (name_key(name), name_key(committee_name(name)))
+        return next((found for table in (self._by_key, self._by_committee) for key in keys
+                     if (found := table.get(key)) is not None), None)
 
     def get(self, name: str) -> Organization:
         """Like :meth:`find`, for names known to be in the registry."""
@@ -430,10 +442,13 @@ def unit_picture(store: Store, base: str, graph: nx.DiGraph, text: str,
 # ---------------------------------------------------------------- documents of a unit
 
 
-def issued_documents(store: Store, base: str, *, based_on: str | None = None) -> list[dict[str, Any]]:
+def issued_documents(store: Store, base: str, *, based_on: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """Documents with the names of their issuer (committee label and issuer phrase): ``{"iri", "key",
-    "date", "title", "names"}``, by date; only those based on ``based_on`` (an IRI) when given."""
-    basis = f"?d eli:based_on {NamedNode(based_on)} ." if based_on else ""
+    "date", "title", "names"}``, by date; only those based on one of ``based_on`` (IRIs) when given."""
+    basis = ""
+    if based_on is not None:
+        plans = " ".join(str(NamedNode(iri)) for iri in based_on)  # validated IRIs, never raw text
+        basis = f"VALUES ?plan {{ {plans} }} ?d eli:based_on ?plan ."
     rows = select(store, base, f"""SELECT ?d (SAMPLE(?k) AS ?key) (MIN(?dt) AS ?date) (SAMPLE(?t) AS ?title)
         (GROUP_CONCAT(DISTINCT ?n; SEPARATOR="\u001f") AS ?names) WHERE {{
           {basis} ?d vnkg:key ?k .

@@ -2,7 +2,7 @@
 
 - **Expected units**: the registry's units that the plan's recipients ("Nơi nhận") and its "Tổ chức
   thực hiện" section cover, at the plan's date: a group phrase ("các chi bộ, đảng bộ cơ sở") means
-  the issuer's children at that level valid then; a unit below the issuer's level named by name or
+  the issuer's children at that level valid then ("các đảng bộ trực thuộc": at any level below it); a unit below the issuer's level named by name or
   alias is expected too (the issuer's own departments, at its level, are not).
 - **Deadline per level**: the tasks the plan sets for a level ("Cấp cơ sở: ... trước ngày 15/3/2023")
   or for a named unit; a month or quarter ends on its last day. Several for one level: the earliest.
@@ -32,13 +32,16 @@ ANSWERED, LATE, OVERDUE, PENDING = "answered", "answered_late", "overdue", "pend
 STATUS_LABELS = {ANSWERED: "Đã gửi đúng hạn", LATE: "Gửi muộn", OVERDUE: "Quá hạn, chưa gửi", PENDING: "Chưa gửi"}
 
 # Group phrases (folded) → registry levels they cover, most specific first.
+_ALL_BELOW = "*"  # every unit directly under the issuer, whatever its level
 _GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
-    (r"chi(?: bo)?, dang bo (?:co so|truc thuoc)|to chuc co so dang|cap co so|chi bo, dang bo cac cap",
+    (r"(?:dang bo|dang uy|chi bo|cap uy|to chuc (?:co so )?dang|chi, dang bo)(?: cac cap)? truc thuoc",
+     frozenset({_ALL_BELOW})),
+    (r"chi(?: bo)?, dang bo co so|to chuc co so dang|cap co so|chi bo, dang bo cac cap",
      frozenset({"co-so", "chi-bo"})),
-    (r"dang bo co so|dang uy co so|dang uy (?:cac )?xa|dang uy (?:cac )?phuong|cac xa, phuong|cap xa|cap phuong",
+    (r"dang bo co so|dang uy co so|dang uy cac (?:xa|phuong)|dang uy (?:xa|phuong), |cac xa, phuong|cap xa|cap phuong",
      frozenset({"co-so"})),
     (r"cac chi bo", frozenset({"chi-bo"})),
-    (r"cac huyen uy|huyen, thi, thanh uy|huyen uy, thanh uy|cap huyen|dang bo truc thuoc tinh", frozenset({"huyen"})),
+    (r"cac huyen uy|huyen, thi, thanh uy|huyen uy, thanh uy|cap huyen", frozenset({"huyen"})),
     (r"cac tinh uy|tinh uy, thanh uy truc thuoc|cap tinh", frozenset({"tinh"})),
 )
 _SECTION = re.compile(r"to chuc thuc hien")
@@ -53,8 +56,10 @@ def group_levels(text: str) -> set[str]:
 
     >>> sorted(group_levels("Các chi bộ, đảng bộ cơ sở")), sorted(group_levels("Cấp cơ sở"))
     (['chi-bo', 'co-so'], ['chi-bo', 'co-so'])
-    >>> sorted(group_levels("Đảng ủy các xã, phường")), group_levels("Ban Tuyên giáo Thành ủy")
+    >>> sorted(group_levels("Đảng ủy các xã, phường")), group_levels("Đảng ủy xã Bình Lư")
     (['co-so'], set())
+    >>> group_levels("Các đảng bộ trực thuộc Tỉnh ủy"), group_levels("Các chi, đảng bộ trực thuộc")
+    ({'*'}, {'*'})
     """
     folded = _fold(text)
     levels: set[str] = set()
@@ -71,21 +76,16 @@ def _named(folded: str, org: Organization) -> bool:
 def plan_facts(store: Store, base: str, iri: str) -> dict[str, Any]:
     """What the status needs from a plan: key, date, issuer names, recipients, "Tổ chức thực hiện" texts, tasks."""
     me = NamedNode(iri)
-    head = select(store, base, f"""SELECT (SAMPLE(?k) AS ?key) (MIN(?dt) AS ?date) (SAMPLE(?ti) AS ?title)
-        (SAMPLE(?num) AS ?number) (SAMPLE(?ty) AS ?type)
-        (GROUP_CONCAT(DISTINCT ?n; SEPARATOR="\\u001f") AS ?names)
-        (GROUP_CONCAT(DISTINCT ?r; SEPARATOR="\\u001f") AS ?recipients) WHERE {{
-          {me} vnkg:key ?k . OPTIONAL {{ {me} eli:date_document ?dt }} OPTIONAL {{ {me} eli:title ?ti }}
-          OPTIONAL {{ {me} eli:number ?num }} OPTIONAL {{ {me} eli:type_document/skos:prefLabel ?ty }}
-          OPTIONAL {{ {{ {me} eli:passed_by/skos:prefLabel ?n }} UNION {{ {me} vnkg:issuerName ?n }} }}
-          OPTIONAL {{ {me} vnkg:recipient ?r }} }}""")
-    if not head or head[0]["key"] is None:
+
+    def values(path: str) -> list[str]:  # one small query per fact: joined OPTIONALs are slow in Oxigraph
+        rows = select(store, base, f"SELECT DISTINCT ?v WHERE {{ {me} {path} ?v }}")
+        return sorted(r["v"].value for r in rows)
+
+    keys = values("vnkg:key")
+    if not keys:
         raise KgError(f"không tìm thấy văn bản {iri}")
-    row = head[0]
-
-    def values(name: str) -> list[str]:
-        return [v for v in (row[name].value if row[name] else "").split("\x1f") if v]
-
+    dates, titles, numbers, types = (values(p) for p in ("eli:date_document", "eli:title", "eli:number",
+                                                          "eli:type_document/skos:prefLabel"))
     provisions = select(store, base, f"""SELECT ?path ?text WHERE {{
         {me} eli:has_part ?p . ?p vnkg:provisionPath ?path ; vnkg:text ?text }}""")
     tasks = select(store, base, f"""SELECT ?t (SAMPLE(?x) AS ?text) (SAMPLE(?end) AS ?deadline)
@@ -94,10 +94,11 @@ def plan_facts(store: Store, base: str, iri: str) -> dict[str, Any]:
           {me} vnkg:hasTask ?t . OPTIONAL {{ ?t vnkg:text ?x }} OPTIONAL {{ ?t vnkg:deadlineEnd ?end }}
           OPTIONAL {{ ?t vnkg:responsibleUnit ?u }} OPTIONAL {{ ?t vnkg:partnerUnit ?pu }} }} GROUP BY ?t""")
     return {
-        "iri": iri, "key": row["key"].value, "number": row["number"].value if row["number"] else None,
-        "doc_type": row["type"].value if row["type"] else None,
-        "date": row["date"].value if row["date"] else None, "title": row["title"].value if row["title"] else None,
-        "issuer_names": values("names"), "recipients": values("recipients"),
+        "iri": iri, "key": keys[0], "number": numbers[0] if numbers else None,
+        "doc_type": types[0] if types else None, "date": dates[0] if dates else None,
+        "title": titles[0] if titles else None,
+        "issuer_names": sorted({*values("eli:passed_by/skos:prefLabel"), *values("vnkg:issuerName")}),
+        "recipients": values("vnkg:recipient"),
         "implementation": [r["text"].value for r in provisions if _SECTION.search(_fold(r["path"].value))],
         "tasks": sorted(({"iri": r["t"].value, "text": r["text"].value if r["text"] else "",
                           "deadline": r["deadline"].value if r["deadline"] else None,
@@ -130,9 +131,11 @@ def expected_units(registry: OrgRegistry, plan: dict[str, Any]) -> list[Organiza
     levels: set[str] = set()
     for text in texts:
         levels |= group_levels(text)
+    below = LEVELS[LEVELS.index(issuer.level) + 1:]  # its own departments, at its level, answer nothing
+    if _ALL_BELOW in levels:
+        levels |= set(below)
     units = {name_key(o.name): o for o in registry.children(issuer, levels, day)}
     folded = " | ".join(_fold(t) for t in texts)
-    below = LEVELS[LEVELS.index(issuer.level) + 1:]  # its own departments, at its level, answer nothing
     for org in registry.descendants(issuer):
         if org.level in below and (day is None or org.valid_on(day)) and _named(folded, org):
             units.setdefault(name_key(org.name), org)
@@ -148,11 +151,12 @@ def deadlines(registry: OrgRegistry, plan: dict[str, Any]) -> tuple[dict[str, da
             continue
         day = date.fromisoformat(task["deadline"][:10])
         for unit in task["responsible"]:
+            org = registry.find(unit)
+            if org is not None:  # a unit by name, not a group
+                by_unit[name_key(org.name)] = min(day, by_unit.get(name_key(org.name), day))
+                continue
             for level in group_levels(unit):
                 by_level[level] = min(day, by_level.get(level, day))
-            org = registry.find(unit)
-            if org is not None:
-                by_unit[name_key(org.name)] = min(day, by_unit.get(name_key(org.name), day))
     return by_level, by_unit
 
 
@@ -164,14 +168,14 @@ def status(store: Store, base: str, iri: str, registry: OrgRegistry, as_of: date
     by_level, by_unit = deadlines(registry, plan)
 
     def deadline_of(org: Organization) -> date | None:
-        return by_unit.get(name_key(org.name)) or by_level.get(org.level)
+        return by_unit.get(name_key(org.name)) or by_level.get(org.level) or by_level.get(_ALL_BELOW)
 
     # Units at as_of: each expected unit, or what it became; a successor covers its predecessors.
     current: dict[str, tuple[Organization, list[Organization]]] = {}
     for org in expected:
         for unit in registry.successors_on(org, as_of):
             current.setdefault(name_key(unit.name), (unit, []))[1].append(org)
-    answers = [d for d in issued_documents(store, base, based_on=iri)
+    answers = [d for d in issued_documents(store, base, based_on=plan_iris(iri))
                if d["date"] is None or date.fromisoformat(d["date"][:10]) <= as_of]
     rows = []
     for unit, replaced in current.values():
@@ -184,6 +188,17 @@ def status(store: Store, base: str, iri: str, registry: OrgRegistry, as_of: date
     dues = sorted({r["deadline"] for r in rows if r["deadline"]})
     return {"document": plan["key"], "as_of": as_of.isoformat(), "deadline": dues[0] if dues else None,
             "units": rows}
+
+
+def plan_iris(iri: str) -> list[str]:
+    """The plan and its undated twin: a report citing "Kế hoạch số 131-KH/ThU" with no date and read
+    before the plan was ingested points to ``.../unknown/131-kh-thu``, the same number of the same issuer.
+
+    >>> plan_iris("https://w3id.org/vnkg/doc/thanh-uy-lai-chau/2023/131-kh-thu")[1]
+    'https://w3id.org/vnkg/doc/thanh-uy-lai-chau/unknown/131-kh-thu'
+    """
+    twin = re.sub(r"/\d{4}/([^/]+)$", r"/unknown/\1", iri)
+    return [iri] if twin == iri else [iri, twin]
 
 
 def _unique(orgs: Iterable[Organization]) -> list[Organization]:
@@ -226,7 +241,7 @@ def report(store: Store, base: str, iri: str, registry: OrgRegistry, as_of: date
 
 def answer_dates(store: Store, base: str, iri: str) -> dict[str, str | None]:
     """Key → date of every document based on the plan (the workbook's "Ngày gửi")."""
-    return {d["key"]: d["date"] for d in issued_documents(store, base, based_on=iri)}
+    return {d["key"]: d["date"] for d in issued_documents(store, base, based_on=plan_iris(iri))}
 
 
 def unit_tasks(store: Store, base: str, iri: str, registry: OrgRegistry) -> list[dict[str, Any]]:

@@ -25,7 +25,7 @@ fi
 pip install -q --upgrade pip
 if $dev; then
   pip install -q torch==2.13.0        # CPU build from local disk; must precede sentence-transformers
-  pip install -q -e '.[test,st]'
+  pip install -q -e '.[test,st,ray]'
 else
   pip install -q -e .
 fi

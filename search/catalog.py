@@ -16,6 +16,7 @@ from kg.text import fold
 from search import copies
 from search.diacritics import SyllableCounts
 from search.passages import DocumentInfo, Passage, context_text
+from search.tables import is_table
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -32,6 +33,7 @@ CREATE TABLE IF NOT EXISTS passages (
     ord INTEGER NOT NULL, provision_id TEXT NOT NULL, path TEXT NOT NULL, text TEXT NOT NULL,
     fingerprint TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS passages_doc ON passages (doc_key);
+CREATE TABLE IF NOT EXISTS passage_tables (id INTEGER PRIMARY KEY REFERENCES passages (id) ON DELETE CASCADE);
 """
 
 
@@ -44,10 +46,12 @@ class Filters:
     implements: Sequence[str] | None = None  # document keys (already resolved from a REF)
     since: str | None = None  # ISO date, inclusive
     until: str | None = None
+    documents: Sequence[str] | None = None  # document keys, e.g. the cascade of a directive (kg.knowledge)
 
     def __bool__(self) -> bool:
         return any(
-            v is not None for v in (self.doc_type, self.issuer, self.implements, self.since, self.until)
+            v is not None
+            for v in (self.doc_type, self.issuer, self.implements, self.since, self.until, self.documents)
         )
 
 
@@ -83,10 +87,22 @@ class Catalog:
         with self.db:
             self.db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', '0')")
             self.syllables = SyllableCounts(self.db)
-        if self.get_meta("copies") != "1":  # an index from before copy clusters: sign its passages once
+        if self.get_meta("tables") != "1":  # an index from before annex tables were told apart
             with self.db:
+                rows = self.db.execute("SELECT id, provision_id, path, text FROM passages WHERE provision_id LIKE 'PL%'")
+                self.db.executemany(
+                    "INSERT OR IGNORE INTO passage_tables (id) VALUES (?)",
+                    [(r[0],) for r in rows.fetchall() if is_table(r[1], json.loads(r[2]), r[3])],
+                )
+                self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('tables', '1')")
+        if self.get_meta("copies") != "3":  # an index from before copy clusters (v3: sizes, 21 bands)
+            with self.db:
+                self.db.execute("DELETE FROM copy_signatures")
+                self.db.execute("DELETE FROM copy_bands")
+                if "size" not in {r[1] for r in self.db.execute("PRAGMA table_info(copy_signatures)")}:
+                    self.db.execute("ALTER TABLE copy_signatures ADD COLUMN size INTEGER NOT NULL DEFAULT 0")
                 copies.add_passages(self.db, copies.unsigned_passages(self.db))
-                self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('copies', '1')")
+                self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('copies', '3')")
 
     def close(self) -> None:
         """Close the database."""
@@ -211,6 +227,10 @@ class Catalog:
                     added.append(ident)
                 ids.append(ident)
             self.syllables.update((p.text for p in passages), +1)
+            self.db.executemany(
+                "INSERT OR IGNORE INTO passage_tables (id) VALUES (?)",
+                [(ident,) for ident, p in zip(ids, passages, strict=True) if p.table],
+            )
             texts = {ident: p.text for ident, p in zip(ids, passages, strict=True)}
             copies.add_passages(self.db, [(ident, texts[ident]) for ident in added])
         return removed, added, ids
@@ -263,6 +283,10 @@ class Catalog:
                 f"d.key IN (SELECT doc_key FROM implements WHERE ref_key IN ({','.join('?' * len(refs))}))"
             )
             args += refs
+        if filters.documents is not None:
+            keys = list(filters.documents)
+            clauses.append(f"d.key IN ({','.join('?' * len(keys))})")
+            args += keys
         if filters.since:
             clauses.append("d.date >= ?")
             args.append(filters.since)
@@ -315,6 +339,17 @@ class Catalog:
             " FROM documents ORDER BY key"
         )
         return [DocumentInfo(*r) for r in rows]
+
+    def table_ids(self, ids: Sequence[int]) -> set[int]:
+        """The annex data tables among ``ids``."""
+        out: set[int] = set()
+        for start in range(0, len(ids), 500):
+            chunk = [int(i) for i in ids[start : start + 500]]
+            rows = self.db.execute(
+                f"SELECT id FROM passage_tables WHERE id IN ({','.join('?' * len(chunk))})", chunk
+            )
+            out.update(r[0] for r in rows)
+        return out
 
     def copy_clusters(self, ids: Sequence[int]) -> dict[int, int]:
         """``id → copy cluster`` (passages sharing one wording share a cluster; see :mod:`search.copies`)."""

@@ -40,6 +40,7 @@ from search.passages import MAX_CHUNKS, chunk_texts, document_info, passages_of
 from search.ranking import RRF_K, fuse_scores, group_copies, highlights, rrf
 from search.refs import RefPattern, parse_ref
 from search.rwlock import ReadWriteLock
+from search.tables import TABLE_WEIGHT
 from search.vectors import VectorStore, choose_kind, tune_faiss
 
 MODES = ("hybrid", "dense", "bm25")
@@ -638,6 +639,8 @@ class SearchIndex:
             scores = dict(fuse_scores(pairs[0], pairs[1], self.dense_weight))
         elif mode == "hybrid":
             scores = dict(rrf(rankings, k=self.rrf_k, weights=[self.dense_weight, 1.0]))
+        for ident in self.catalog.table_ids(list(scores)):  # annex data tables come after provisions
+            scores[ident] *= TABLE_WEIGHT
         ranked = sorted(scores, key=lambda i: -scores[i])
         ranked, named = self._documents_first(parse_ref(query), ranked, allowed)
         hits = self._hits(query, ranked, scores, k, group, named)

@@ -19,18 +19,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from typing import Any
 
 import numpy as np
 
 from search.index import SearchIndex
-from search.shingles import overlap, shingles
+from search.shingles import masked_tokens, overlap, token_shingles
 
 COPIED, ADAPTED, NEW = "copied", "adapted", "new"
 KINDS = (COPIED, ADAPTED, NEW)
 PREAMBLE = "preamble"
 
-COPY_JACCARD = 0.8  # masked 3-gram Jaccard from which a provision is a copy
+COPY_JACCARD = 0.8  # masked 3-gram Jaccard from which a provision is a copy ...
+COPY_SEQUENCE = 0.92  # ... or masked syllables this alike in order (difflib ratio; one word in a short text
+SEQUENCE_FROM = 0.5  # changes three 3-grams), checked from this Jaccard up
 ADAPT_SCORE = 0.45  # combined score from which it is an adaptation ...
 ADAPT_MIN_WORDING = 0.1  # ... provided it shares this much wording
 ADAPT_WORDING = 0.3  # wording overlap that is an adaptation by itself
@@ -120,8 +123,10 @@ def _score(wording: float, jaccard: float, cosine: float | None) -> float:
 
 
 def _pairs(child: Sequence[ProvisionText], parent: Sequence[ProvisionText]) -> list[_Pair]:
-    child_sets = [shingles(p.text) for p in child]
-    parent_sets = [shingles(p.text) for p in parent]
+    child_tokens = [masked_tokens(p.text) for p in child]
+    parent_tokens = [masked_tokens(p.text) for p in parent]
+    child_sets = [token_shingles(t) for t in child_tokens]
+    parent_sets = [token_shingles(t) for t in parent_tokens]
     cosines: np.ndarray | None = None
     if child and parent and all(p.vector is not None for p in (*child, *parent)):
         cosines = np.stack([p.vector for p in child]) @ np.stack([p.vector for p in parent]).T  # type: ignore[misc]
@@ -129,9 +134,13 @@ def _pairs(child: Sequence[ProvisionText], parent: Sequence[ProvisionText]) -> l
     for i, a in enumerate(child_sets):
         for j, b in enumerate(parent_sets):
             o = overlap(a, b)
+            jaccard = o.jaccard
+            if SEQUENCE_FROM <= jaccard < COPY_JACCARD:  # one word changed in a short provision: compare in order
+                ratio = SequenceMatcher(None, child_tokens[i], parent_tokens[j], autojunk=False).ratio()
+                jaccard = max(jaccard, ratio if ratio >= COPY_SEQUENCE else 0.0)
             wording = (o.of_child + o.of_parent) / 2
             cosine = float(cosines[i, j]) if cosines is not None else None
-            out.append(_Pair(i, j, o.jaccard, wording, _score(wording, o.jaccard, cosine)))
+            out.append(_Pair(i, j, jaccard, wording, _score(wording, jaccard, cosine)))
     return out
 
 

@@ -15,6 +15,7 @@ from kg.document import ExtractedDocument
 from kg.identity import document_iri, issuer_slug
 from kg.text import slugify
 from search.normalize import embed_key
+from search.tables import is_table
 
 # Headings add context to short provisions ("1. Nội dung" + its text); only the last few are kept
 # so that every passage of a document does not share one long prefix.
@@ -112,6 +113,7 @@ class Passage:
     path: tuple[str, ...]
     text: str
     document: DocumentInfo = field(compare=False)
+    table: bool = False  # an annex data table (search/tables.py)
 
     @property
     def embed_text(self) -> str:
@@ -157,5 +159,6 @@ def passages_of(doc: ExtractedDocument, base_iri: str) -> list[Passage]:
         text = (provision.get("text") or "").strip()
         if text:
             path = tuple(provision.get("path") or [])
-            out.append(Passage(iri, provision.get("id") or "", path, text, info))
+            ident = provision.get("id") or ""
+            out.append(Passage(iri, ident, path, text, info, is_table(ident, path, text)))
     return out

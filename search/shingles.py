@@ -112,7 +112,11 @@ def _unit_head(lower: Sequence[str], i: int) -> int:
 
 def shingles(text: str, size: int = SHINGLE_SIZE) -> frozenset[str]:
     """Masked syllable ``size``-grams of ``text`` (its masked syllables when shorter)."""
-    tokens = masked_tokens(text)
+    return token_shingles(masked_tokens(text), size)
+
+
+def token_shingles(tokens: Sequence[str], size: int = SHINGLE_SIZE) -> frozenset[str]:
+    """``size``-grams of already masked syllables."""
     if len(tokens) < size:
         return frozenset([" ".join(tokens)] if tokens else [])
     return frozenset(" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1))

@@ -31,6 +31,7 @@ AUTO_IVF_FROM = 200_000  # "auto": flat (exact) below this many vectors
 AUTO_IVFPQ_FROM = 2_000_000  # "auto": ivf below this, ivfpq (compressed) from here on
 _PQ_M = 32  # bytes of code per vector
 _PQ_NPROBE = 48
+_PQ_MIN_LISTS = 1024
 _PQ_RERANK = 200  # extra candidates re-scored exactly beyond the k asked for (at least k more)
 _PQ_TRAIN_ITERATIONS = 10  # k-means rounds per sub-quantizer (FAISS's 25 triples training time)
 _IVF_NPROBE = 16
@@ -219,7 +220,7 @@ class VectorStore:
         assert self.raw is not None
         ids = self.ids()
         vectors = faiss.downcast_index(self.index.index).reconstruct_n(0, len(ids))
-        nlist = max(1, int(np.sqrt(len(ids))))
+        nlist = max(_PQ_MIN_LISTS, int(np.sqrt(len(ids))))  # trained once: sized for the millions to come
         quantizer = faiss.IndexFlatIP(self.dim)
         ivf = faiss.IndexIVFPQ(quantizer, self.dim, nlist, _pq_m(self.dim), 8, faiss.METRIC_INNER_PRODUCT)
         ivf.pq.cp.niter = _PQ_TRAIN_ITERATIONS

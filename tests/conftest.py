@@ -328,6 +328,8 @@ def plan_files(tmp_path_factory: pytest.TempPathFactory, pdf_from_docx) -> dict[
 
 def _run_kg(home: Path, *args: str) -> tuple[int, str, str]:
     """``kg --home HOME ARGS...`` → (exit code, stdout, stderr); unexpected exceptions propagate."""
+    import gc
+
     from typer.testing import CliRunner
 
     from api.cli import app
@@ -335,7 +337,10 @@ def _run_kg(home: Path, *args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(app, ["--home", str(home), *args])
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
-    return result.exit_code, result.stdout, result.stderr
+    outcome = result.exit_code, result.stdout, result.stderr
+    del result
+    gc.collect()  # the exit's traceback holds the command's frames, and its open store, in a cycle
+    return outcome
 
 
 @pytest.fixture(scope="session")

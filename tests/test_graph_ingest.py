@@ -64,6 +64,19 @@ def test_implements_on_the_seed_corpus(home: Path, ref: str, expected: set[str])
         assert next(d for d in result["documents"] if d["source"])["relation"] == "implements_partly"
 
 
+@pytest.mark.parametrize("ref", ["Chỉ thị 23", "Kết luận 01", "KL 21", "Chỉ thị 05-CT/TW năm 2016"])
+def test_search_implements_filter_is_the_cascade_of_kg_implements(home: Path, ref: str) -> None:
+    # One definition of the cascade: 107-KH/ThU implements Kết luận 01, which implements Chỉ thị 05,
+    # so it is in the cascade of Chỉ thị 05 though it never cites it as implemented.
+    code, out, _ = kg(home, "implements", ref, "--json")
+    assert code == 0
+    cascade = {d["key"] for d in json.loads(out)["documents"] if d["source"]}
+    code, out, err = kg(home, "search", "kế hoạch thực hiện", "--mode", "bm25", "--k", "100", "--implements", ref,
+                        "--json")
+    assert code == 0, err
+    assert {r["document"]["key"] for r in json.loads(out)["results"]} == cascade
+
+
 def test_sparql_formats(home: Path) -> None:
     query = "SELECT ?n WHERE { ?d a eli:LegalResource ; eli:number ?n } ORDER BY ?n"
     code, out, _ = kg(home, "sparql", query, "--format", "json")

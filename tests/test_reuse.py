@@ -33,7 +33,7 @@ from search.lineage import ADAPTED, COPIED, NEW, ProvisionText, compare, derive
 from search.shingles import masked_tokens, shingles
 
 DATA = Path(__file__).parent / "data" / "reuse"
-CITY, WARD = DATA / "city_plan.txt", DATA / "ward_plan.txt"
+CITY, WARD, ANNEX = DATA / "city_plan.txt", DATA / "ward_plan.txt", DATA / "annex_plan.txt"
 EXPECTED = {
     "I.1": (COPIED, "I.1"),
     "I.2": (COPIED, "I.2"),
@@ -94,7 +94,7 @@ def reuse_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("reuse")
     with _opened(home) as corpus:
         assert [e.status for e in corpus.ingest([WARD])] == ["ingested"]
-        assert [e.status for e in corpus.ingest([CITY])] == ["ingested"]
+        assert [e.status for e in corpus.ingest([CITY, ANNEX])] == ["ingested", "ingested"]
     return home
 
 
@@ -207,3 +207,32 @@ def test_document_pages_link_to_the_comparison_and_show_coverage(server: httpx.C
     city = server.get("/document/131-KH/ThU@2023").text
     coverage = city[city.index('id="coverage"'):]
     assert "42-KH/ĐU@2023" in coverage and "II.2, III.2" in coverage and "I.1, I.2, II.1, II.3, III.1" in coverage
+
+
+def test_annex_tables_rank_below_the_provision_that_assigns_funding(
+    reuse_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with _opened(reuse_home) as corpus:
+        index = corpus.search
+        tables = index.catalog.passages(sorted(index.catalog.table_ids(index.catalog.live_ids())))
+        assert [(p.document.key, p.provision_id) for p in tables.values()] == [("270-KH/HU@2023", "PL1")]
+
+        def ranks() -> list[str]:
+            hits = index.search("kinh phí hội thi", k=5).hits
+            return [h.passage.provision_id for h in hits if h.passage.document.key == "270-KH/HU@2023"]
+
+        assert ranks()[0] == "II.1"  # the funding provision before the budget table
+        monkeypatch.setattr("search.index.TABLE_WEIGHT", 1.0)
+        assert ranks()[0] == "PL1"  # weighted like a provision, the table's column names win
+
+
+def test_deleting_the_parent_drops_the_lineage_against_it(tmp_path: Path) -> None:
+    with _opened(tmp_path) as corpus:
+        assert [e.status for e in corpus.ingest([CITY, WARD])] == ["ingested", "ingested"]
+        count = "SELECT (COUNT(*) AS ?n) WHERE { ?c prov:wasDerivedFrom ?p }"
+        assert int(select(corpus.store, corpus.settings.base_iri, count)[0]["n"].value) == 6
+        assert corpus.delete_document("131-KH/ThU@2023")
+        assert int(select(corpus.store, corpus.settings.base_iri, count)[0]["n"].value) == 0
+        assert corpus.delete_document("42-KH/ĐU@2023")
+        graphs = [g.value for g in corpus.store.named_graphs() if "/graph/lineage/" in g.value]
+        assert graphs == []

@@ -2,8 +2,9 @@
 
 The scenario (tests/data/tracker/) is a city committee's base units with the 2025 mergers (Tân Phong +
 Đoàn Kết → Tân Đoàn, Quyết Thắng + Quyết Tiến → Quyết Tiến Thắng, from 2025-07-01), a plan
-(131-KH/ThU, "Cấp cơ sở: ... trước ngày 15/3/2023") and four reports based on it: Tân Phong on 10/3
-and San Thàng on 14/3 (on time), Quyết Thắng on 20/3 and the Chi bộ Trung tâm Chính trị on 2/4 (late).
+(131-KH/ThU, "Cấp cơ sở: ... trước ngày 15/3/2023") and five reports based on it: Tân Phong on 10/3,
+Quyết Tiến on 12/3 (citing the plan without its date) and San Thàng on 14/3 (on time), Quyết Thắng on
+20/3 and the Chi bộ Trung tâm Chính trị on 2/4 (late).
 Files are extracted and written to the graph store as `kg ingest` does, without search indexing.
 """
 
@@ -45,14 +46,20 @@ def kg(run_kg: KG) -> KG:
     return run_kg
 
 
-def _build_home(home: Path, kg: KG) -> Path:
+@pytest.fixture(scope="module")
+def extracted() -> list[tuple[Path, dict]]:
+    """The scenario's files, extracted once (each store below gets them as `kg ingest` writes them)."""
+    registry = Registry.load(ROOT / "data" / "central_documents.json")
+    return [(path, extract_file(path, registry)) for path in sorted(DATA.glob("*.txt"))]
+
+
+def _build_home(home: Path, kg: KG, docs: list[tuple[Path, dict]]) -> Path:
     """A data directory holding the scenario's documents (graph only) and its registry."""
     store = graph_store.open_store(home / "store")
     registry = Registry.load(ROOT / "data" / "central_documents.json")
     graph_store.load_reference_graphs(store, BASE, [asdict(e) for e in registry.entries])
-    for path in sorted(DATA.glob("*.txt")):
-        graph_store.write_document(store, BASE, extract_file(path, registry), path=path,
-                                   extractor_version=EXTRACTOR_VERSION)
+    for path, doc in docs:
+        graph_store.write_document(store, BASE, doc, path=path, extractor_version=EXTRACTOR_VERSION)
     store.flush()
     del store
     code, out, err = kg(home, "orgs", "import", str(REGISTRY))
@@ -62,14 +69,14 @@ def _build_home(home: Path, kg: KG) -> Path:
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory, kg: KG) -> Path:
-    return _build_home(tmp_path_factory.mktemp("tracker"), kg)
+def home(tmp_path_factory: pytest.TempPathFactory, kg: KG, extracted: list[tuple[Path, dict]]) -> Path:
+    return _build_home(tmp_path_factory.mktemp("tracker"), kg, extracted)
 
 
 @pytest.fixture(scope="module")
-def web(tmp_path_factory: pytest.TempPathFactory, kg: KG) -> Iterator[TestClient]:
+def web(tmp_path_factory: pytest.TempPathFactory, kg: KG, extracted: list[tuple[Path, dict]]) -> Iterator[TestClient]:
     """The HTTP app on its own copy of the scenario (the store is locked by whoever opens it)."""
-    home = _build_home(tmp_path_factory.mktemp("tracker-web"), kg)
+    home = _build_home(tmp_path_factory.mktemp("tracker-web"), kg, extracted)
     with TestClient(create_app(Corpus(Settings.load(home)))) as client:
         yield client
 
@@ -92,7 +99,7 @@ def test_status_before_and_after_the_deadline(home: Path, kg: KG) -> None:
         "Chi bộ Trung tâm Chính trị thành phố": ("pending", []),
         "Đảng ủy phường Đoàn Kết": ("pending", []),
         "Đảng ủy phường Quyết Thắng": ("pending", []),
-        "Đảng ủy phường Quyết Tiến": ("pending", []),
+        "Đảng ủy phường Quyết Tiến": ("answered", ["12-BC/ĐU@2023"]),
         "Đảng ủy phường Tân Phong": ("answered", ["25-BC/ĐU@2023"]),
         "Đảng ủy xã San Thàng": ("pending", []),
     }  # the Công an unit (from 2024) and the departments (at the issuer's level) are not expected
@@ -102,7 +109,7 @@ def test_status_before_and_after_the_deadline(home: Path, kg: KG) -> None:
         "Chi bộ Trung tâm Chính trị thành phố": ("overdue", []),  # its report is dated 2/4
         "Đảng ủy phường Đoàn Kết": ("overdue", []),
         "Đảng ủy phường Quyết Thắng": ("answered_late", ["31-BC/ĐU@2023"]),
-        "Đảng ủy phường Quyết Tiến": ("overdue", []),
+        "Đảng ủy phường Quyết Tiến": ("answered", ["12-BC/ĐU@2023"]),
         "Đảng ủy phường Tân Phong": ("answered", ["25-BC/ĐU@2023"]),
         "Đảng ủy xã San Thàng": ("answered", ["18-BC/ĐU@2023"]),
     }
@@ -112,7 +119,7 @@ def test_status_before_and_after_the_deadline(home: Path, kg: KG) -> None:
 def test_status_after_the_2025_mergers_reaches_predecessors_documents(home: Path, kg: KG) -> None:
     assert by_unit(status(kg, home, "2025-08-01")) == {
         "Chi bộ Trung tâm Chính trị thành phố": ("answered_late", ["07-BC/CB@2023"]),
-        "Đảng ủy phường Quyết Tiến Thắng": ("answered_late", ["31-BC/ĐU@2023"]),
+        "Đảng ủy phường Quyết Tiến Thắng": ("answered", ["12-BC/ĐU@2023", "31-BC/ĐU@2023"]),  # first on time
         "Đảng ủy phường Tân Đoàn": ("answered", ["25-BC/ĐU@2023"]),
         "Đảng ủy xã San Thàng": ("answered", ["18-BC/ĐU@2023"]),
     }
@@ -171,7 +178,7 @@ def test_workbook_opens_in_libreoffice_and_names_every_unit(home: Path, tmp_path
     names = {r[1] for r in rows if len(r) > 1}
     for unit in status(kg, home, "2023-04-01")["units"]:
         assert unit["unit"] in names
-    assert any(r and r[0].startswith("3/6 đơn vị đã gửi") for r in rows)
+    assert any(r and r[0].startswith("4/6 đơn vị đã gửi") for r in rows)
     assert any("Gửi muộn" in r for r in rows) and any("Quá hạn, chưa gửi" in r for r in rows)
 
 
@@ -180,8 +187,8 @@ def test_reminder_letter_is_a_readable_docx_based_on_the_plan(home: Path, tmp_pa
     code, _, _ = kg(home, "status", "131-KH/ThU", "--as-of", "2023-04-01", "--reminder", str(letter))
     assert code == 0
     text = "\n".join(p.text for p in docx.Document(str(letter)).paragraphs)
-    assert "Kính gửi: Chi bộ Trung tâm Chính trị thành phố; Đảng ủy phường Đoàn Kết; Đảng ủy phường Quyết Tiến" in text
-    assert "3/6 đơn vị" in text and "15/03/2023" in text
+    assert "Kính gửi: Chi bộ Trung tâm Chính trị thành phố; Đảng ủy phường Đoàn Kết." in text
+    assert "4/6 đơn vị" in text and "15/03/2023" in text
     assert "Thực hiện Kế hoạch số 131-KH/ThU, ngày 10/02/2023 của Ban Thường vụ Thành ủy Lai Châu" in text
     assert "V/v đôn đốc gửi báo cáo" in docx.Document(str(letter)).tables[0].rows[0].cells[0].text
 
@@ -240,7 +247,7 @@ def test_status_page_api_and_downloads(web: TestClient) -> None:
     assert {u["unit"]: u["status"] for u in api.json()["units"]}["Đảng ủy phường Quyết Thắng"] == "answered_late"
     page = web.get("/document/131-KH/ThU@2023/status", params={"as_of": "2023-04-01"})
     assert page.status_code == 200 and "Tình hình thực hiện" in page.text
-    assert "3/6 đơn vị đã gửi" in page.text
+    assert "4/6 đơn vị đã gửi" in page.text
     assert '<tr class="overdue"><td>Đảng ủy phường Đoàn Kết</td>' in page.text
     assert '<tr class="answered_late"><td>Đảng ủy phường Quyết Thắng</td>' in page.text
     book = web.get("/document/131-KH/ThU@2023/status.xlsx", params={"as_of": "2023-04-01"})
@@ -256,7 +263,8 @@ def test_status_page_api_and_downloads(web: TestClient) -> None:
     assert web.get("/document/999-KH/ThU@2023/status").status_code == 404
 
 
-def test_search_issuer_filter_reaches_a_successors_predecessors(home: Path, tmp_path: Path) -> None:
+def test_search_issuer_filter_reaches_a_successors_predecessors(home: Path, tmp_path: Path,
+                                                               extracted: list[tuple[Path, dict]]) -> None:
     """`kg search --issuer "Đảng ủy phường Tân Đoàn"` keeps the passages of Tân Phong's report (its predecessor)."""
     from pyoxigraph import Store
 
@@ -264,9 +272,7 @@ def test_search_issuer_filter_reaches_a_successors_predecessors(home: Path, tmp_
     from search.passages import document_info, passages_of
 
     catalog = Catalog(tmp_path / "catalog.sqlite")
-    registry = Registry.load(ROOT / "data" / "central_documents.json")
-    for path in sorted(DATA.glob("*.txt")):  # the catalog rows the search index writes, without embedding
-        doc = extract_file(path, registry)
+    for _, doc in extracted:  # the catalog rows the search index writes, without embedding
         passages = passages_of(doc, BASE)
         catalog.replace_documents([doc["key"]], document_info(doc, BASE), passages,
                                   [p.fingerprint("test") for p in passages], {})
@@ -278,7 +284,7 @@ def test_search_issuer_filter_reaches_a_successors_predecessors(home: Path, tmp_
 
     assert keys("Đảng ủy phường Tân Đoàn") == {"25-BC/ĐU@2023"}
     assert keys("Đảng bộ phường Tân Đoàn") == {"25-BC/ĐU@2023"}  # its alias
-    assert keys("Đảng ủy phường Quyết Tiến Thắng") == {"31-BC/ĐU@2023"}
+    assert keys("Đảng ủy phường Quyết Tiến Thắng") == {"12-BC/ĐU@2023", "31-BC/ĐU@2023"}
     assert keys("San Thàng") == {"18-BC/ĐU@2023"}  # not a unit's full name: the text as typed
     assert orgs.issuer_filter(store, BASE, "Phong Thổ") == "Phong Thổ"
 
@@ -296,3 +302,28 @@ def test_hierarchy_picture_of_a_unit_shows_its_predecessors_documents(home: Path
     assert "Đảng ủy phường Tân Đoàn (tiền thân: " in page.text and "25-BC/ĐU@2023" in page.text
     code, _, err = kg(home, "graph", "--root", "Không có đơn vị này", "--out", str(tmp_path / "x.json"))
     assert code == 1
+
+
+def test_expected_units_of_a_province_plan_after_the_reorganization() -> None:
+    """"Các đảng bộ trực thuộc Tỉnh ủy" in a plan of August 2025: every unit directly under the province
+    then (the new communes too), not the abolished district committee nor the province's own departments."""
+    from kg.status import deadlines, expected_units
+
+    registry = orgs.OrgRegistry([
+        orgs.Organization("Tỉnh ủy Lai Châu", "tinh"),
+        orgs.Organization("Ban Tuyên giáo Tỉnh ủy Lai Châu", "tinh", "Tỉnh ủy Lai Châu"),
+        orgs.Organization("Thành ủy Lai Châu", "huyen", "Tỉnh ủy Lai Châu", valid_to=orgs.parse_day("2025-06-30")),
+        orgs.Organization("Đảng ủy phường Tân Đoàn", "co-so", "Tỉnh ủy Lai Châu",
+                          valid_from=orgs.parse_day("2025-07-01")),
+        orgs.Organization("Đảng bộ xã Bình Lư", "co-so", "Tỉnh ủy Lai Châu", valid_from=orgs.parse_day("2025-07-01")),
+    ])
+    plan = {"key": "5-KH/TU@2025", "date": "2025-08-04", "issuer_names": ["Ban Thường vụ Tỉnh ủy Lai Châu"],
+            "recipients": ["Các đảng bộ trực thuộc Tỉnh ủy", "Ban Tuyên giáo Tỉnh ủy"], "implementation": [],
+            "tasks": [{"text": "...", "deadline": "2025-09-30", "responsible": ["Đảng ủy xã Bình Lư"],
+                       "partners": []},
+                      {"text": "...", "deadline": "2025-10-15", "responsible": ["Các đảng bộ trực thuộc"],
+                       "partners": []}]}
+    assert [o.name for o in expected_units(registry, plan)] == ["Đảng bộ xã Bình Lư", "Đảng ủy phường Tân Đoàn"]
+    by_level, by_unit = deadlines(registry, plan)  # "Đảng ủy xã Bình Lư" is the registry's "Đảng bộ xã Bình Lư"
+    assert {k: str(v) for k, v in by_level.items()} == {"*": "2025-10-15"}
+    assert {k: str(v) for k, v in by_unit.items()} == {"dang bo xa binh lu": "2025-09-30"}

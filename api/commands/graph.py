@@ -46,7 +46,6 @@ def register(app: typer.Typer) -> None:
         """Vẽ sơ đồ hệ thống văn bản: Trung ương → tỉnh → huyện → cơ sở."""
         from api import graph_export
         from api.corpus import Corpus
-        from kg import cascade
         from kg import hierarchy as h
 
         settings: Settings = ctx.obj
@@ -60,7 +59,7 @@ def register(app: typer.Typer) -> None:
             raise fail(str(err)) from None
         corpus = Corpus(settings)
         base = settings.base_iri
-        full = h.build_hierarchy(corpus.store, base, include_orgs=True)
+        full = corpus.graph.hierarchy(organizations=True)
         if orgs:
             chosen += [r for r in h.ORG_RELATIONS if r not in chosen]
         picture = h.filter_relations(full, [*chosen, *h.ORG_RELATIONS])
@@ -68,7 +67,7 @@ def register(app: typer.Typer) -> None:
         root_iri = None
         if root:
             try:
-                resolution = cascade.resolve(corpus.store, base, root)
+                resolution = corpus.graph.resolve(root)
             except KgError as err:
                 unit = unit_picture(corpus.store, base, picture, root, depth)  # a unit and its predecessors
                 if unit is None:
@@ -89,6 +88,6 @@ def register(app: typer.Typer) -> None:
         if documents == 0:
             raise fail("kho chưa có văn bản nào: hãy nạp văn bản trước (kg ingest THƯ_MỤC).")
         out.parent.mkdir(parents=True, exist_ok=True)
-        graph_export.write(picture, h.organizations(corpus.store, base), out, title=title, focus=root_iri)
+        graph_export.write(picture, corpus.graph.organizations(), out, title=title, focus=root_iri)
         typer.echo(f"Đã ghi {out} ({documents} văn bản, "
                    f"{sum(1 for *_, d in picture.edges(data=True) if d['relation'] in h.RELATIONS)} quan hệ).")

@@ -15,7 +15,6 @@ from rich.table import Table
 from api.commands import JsonFlag, fail
 from api.corpus import Corpus
 from api.settings import Settings
-from kg import cascade
 from kg.errors import KgError
 from kg.export import FORMATS, export
 from kg.store import stats
@@ -38,7 +37,7 @@ def register(app: typer.Typer) -> None:
         settings: Settings = ctx.obj
         corpus = Corpus(settings)
         try:
-            result, resolution = cascade.implements(corpus.store, settings.base_iri, ref)
+            result, resolution = corpus.implements(ref)
         except KgError as err:
             raise fail(str(err)) from None
         if resolution.note():

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from api import handoff
+from api.commands import fail
 from api.corpus import FAILED, SKIPPED, Corpus, IngestEvent, collect_files
 from api.settings import Settings
 
@@ -71,6 +72,8 @@ def register(app: typer.Typer) -> None:
         force: Annotated[bool, typer.Option("--force", help="Trích xuất lại mọi tệp, kể cả tệp không đổi")] = False,
         no_index: Annotated[bool, typer.Option("--no-index", help="Chỉ ghi đồ thị; lập chỉ mục sau bằng `kg index`")]
         = False,
+        ray: Annotated[str | None, typer.Option("--ray", metavar="ADDRESS", help="Đọc, trích xuất và nhúng trên cụm "
+                                                "Ray (địa chỉ như ray.init nhận; mặc định $KG_RAY_ADDRESS)")] = None,
     ) -> None:
         """Nạp văn bản vào kho đồ thị và chỉ mục tìm kiếm; tệp lỗi không dừng cả lô."""
         settings: Settings = ctx.obj
@@ -79,11 +82,25 @@ def register(app: typer.Typer) -> None:
         server = handoff.find_server(settings)  # a running `kg serve` owns the store: hand the files to it
         if server:
             err.print(f"Máy chủ đang chạy tại {server.url}: giao các tệp cho máy chủ nạp.", highlight=False)
+        address = ray or settings.ray_address
+        cluster = None
+        if address and not server:
+            from api.cluster import ClusterError, RayCluster
+
+            try:
+                cluster = RayCluster(address, settings)
+            except ClusterError as error:
+                raise fail(error) from None
         total = len(collect_files(paths)[0])
-        with live_progress(err, total, "Tệp đã nạp") as bars:
-            events = _run(handoff.ingest(server, paths, force=force) if server else
-                          corpus.ingest(paths, force=force, index=not no_index, progress=bars.pieces,
-                                        rebuild_progress=bars.rebuild, ocr_progress=bars.ocr_page), bars, err)
+        try:
+            with live_progress(err, total, "Tệp đã nạp") as bars:
+                events = _run(handoff.ingest(server, paths, force=force) if server else corpus.ingest(
+                    paths, force=force, index=not no_index, progress=bars.pieces, rebuild_progress=bars.rebuild,
+                    ocr_progress=bars.ocr_page, extract=cluster.extract if cluster else None,
+                    embed=cluster.embed if cluster else None), bars, err)
+        finally:
+            if cluster:
+                cluster.close()
         _summary(Console(), events, settings.home)
         if any(e.status == FAILED for e in events):
             raise typer.Exit(1)

@@ -18,6 +18,7 @@ from api.commands import JsonFlag, fail
 from api.corpus import Corpus
 from api.settings import PROJECT_ROOT, Settings
 from kg.errors import KgError
+from kg.knowledge import KnowledgeGraph, cascade_keys
 from kg.organizations import issuer_filter
 
 if TYPE_CHECKING:  # the search stack (faiss, tantivy, the embedder) is imported by the commands using it
@@ -112,9 +113,9 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter(f"--mode phải là một trong {', '.join(MODES)}")
         index = Corpus(ctx.obj).search
         try:
-            keys = index.documents_matching(implements) if implements else None
+            keys = _cascade(ctx.obj, implements) if implements else None
             issuers = _issuer_lineage(ctx.obj, issuer)
-            filters = Filters(doc_type, issuers, keys, _iso_date(since), _iso_date(until))
+            filters = Filters(doc_type, issuers, since=_iso_date(since), until=_iso_date(until), documents=keys)
             result = index.search(query, k=k, mode=mode, filters=filters)
         except KgError as err:
             raise fail(err) from None
@@ -148,6 +149,15 @@ def register(app: typer.Typer) -> None:
         except KgError as err:
             raise fail(err) from None
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else markdown_table(report))
+
+
+def _cascade(settings: Settings, ref: str) -> list[str]:
+    """Keys of the documents in the cascade of ``ref`` — the answer of ``kg implements`` — read from the
+    store opened read-only (a running server may hold it); none when nothing was ingested yet."""
+    if not (settings.store_path / "CURRENT").exists():
+        return []
+    graph = KnowledgeGraph(pyoxigraph.Store.read_only(str(settings.store_path)), settings.base_iri)
+    return cascade_keys(graph.implements(ref)[0])
 
 
 def _issuer_lineage(settings: Settings, issuer: str | None) -> str | tuple[str, ...] | None:

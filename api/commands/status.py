@@ -15,7 +15,6 @@ from api.commands import JsonFlag, fail
 from api.commands.orgs import registry_of
 from api.corpus import Corpus
 from api.settings import Settings
-from kg import cascade
 from kg import status as tracker
 from kg.errors import KgError
 from kg.organizations import parse_day
@@ -45,7 +44,7 @@ def register(app: typer.Typer) -> None:
         registry = registry_of(corpus)
         try:
             day = parse_day(as_of) if as_of else date.today()
-            chosen = cascade.resolve(corpus.store, settings.base_iri, ref).chosen
+            chosen = corpus.graph.resolve(ref).chosen
             found = tracker.report(corpus.store, settings.base_iri, chosen.iri, registry, day, with_tasks=tasks)
         except (KgError, ValueError) as err:
             raise fail(err) from None

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Path, Query, Request
 from api import queries, schemas
 from api.corpus import Corpus
 from api.errors import ApiError
-from kg import cascade
+from kg.knowledge import cascade_keys
 from kg.organizations import issuer_filter
 from search.catalog import Filters
 from search.index import SearchIndex, UnknownProvisionError
@@ -116,10 +116,12 @@ def search(
 ) -> dict[str, Any]:
     """The same answer as ``kg search QUERY --json``."""
     index = _searching(request)
-    keys = index.documents_matching(implements) if implements else None
     corpus = _corpus(request)
+    # The cascade of ``kg implements`` (cached per directive), not only the documents that cite it.
+    keys = cascade_keys(corpus.implements(implements)[0]) if implements else None
     issuers = issuer_filter(corpus.store, corpus.settings.base_iri, issuer)  # a unit and its predecessors
-    return index.search(q, k=k, mode=mode, filters=Filters(doc_type, issuers, keys, since, until)).as_json()
+    filters = Filters(doc_type, issuers, since=since, until=until, documents=keys)
+    return index.search(q, k=k, mode=mode, filters=filters).as_json()
 
 
 @router.get("/similar", summary="Closest wordings of a provision in other documents",
@@ -148,7 +150,7 @@ def hierarchy(
     issued-by and sub-organization edges."""
     corpus = _corpus(request)
     base = corpus.settings.base_iri
-    root_iri = cascade.resolve(corpus.store, base, root).chosen.iri if root else None
+    root_iri = corpus.graph.resolve(root).chosen.iri if root else None
     try:
         return queries.hierarchy(corpus.store, base, root=root_iri, depth=depth, organizations=organizations)
     except KeyError:

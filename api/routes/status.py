@@ -15,7 +15,6 @@ from api.corpus import Corpus
 from api.errors import ApiError
 from api.queries import find_document
 from api.status_files import plan_label, reminder_docx, status_workbook
-from kg import cascade
 from kg import status as tracker
 from kg.errors import KgError
 from kg.organizations import OrgRegistry, parse_day, stored_organizations
@@ -56,7 +55,7 @@ def status_json(request: Request, ref: Annotated[str, Query(description="Kế ho
     """``{"document", "as_of", "deadline", "units": [{"unit", "status", "documents", "deadline"}]}``, as
     ``kg status REF --json``."""
     corpus: Corpus = request.app.state.corpus
-    chosen = cascade.resolve(corpus.store, corpus.settings.base_iri, ref).chosen
+    chosen = corpus.graph.resolve(ref).chosen
     return _report(request, chosen.iri, as_of).result
 
 

@@ -20,7 +20,6 @@ from api.corpus import Corpus
 from api.errors import ApiError
 from api.routes import documents
 from api.routes import reuse as reuse_routes
-from kg import cascade
 from kg import hierarchy as h
 from kg.errors import KgError
 from kg.organizations import unit_picture
@@ -98,8 +97,7 @@ def marked(text: str, phrases: list[str]) -> Markup:
 
 
 def _graph(corpus: Corpus) -> tuple[Any, dict[str, dict[str, Any]]]:
-    base = corpus.settings.base_iri
-    return h.build_hierarchy(corpus.store, base, include_orgs=True), h.organizations(corpus.store, base)
+    return corpus.graph.hierarchy(organizations=True), corpus.graph.organizations()
 
 
 @router.get("/document/{key:path}", response_class=HTMLResponse)
@@ -114,7 +112,7 @@ def document_page(request: Request, key: str) -> HTMLResponse:
         return _page(request, "document.html", {"doc": None, "key": key}, status=404)
     graph, orgs = _graph(corpus)
     answers = h.responses(graph, iri, orgs) if iri in graph and h.cascade_members(graph, iri) else []
-    chain = cascade.implementers(corpus.store, base, iri)["documents"]
+    chain = corpus.graph.implementers(iri)["documents"]
     sections = [(title, detail["relations"][name]) for name, title in RELATION_SECTIONS
                 if detail["relations"].get(name)]
     return _page(request, "document.html", {"doc": detail, "key": key, "sections": sections, "chain": chain,
@@ -131,7 +129,7 @@ def _hierarchy_data(corpus: Corpus, root: str | None, depth: int | None,
     focus, label, error = None, None, None
     if root:
         try:
-            chosen = cascade.resolve(corpus.store, corpus.settings.base_iri, root).chosen
+            chosen = corpus.graph.resolve(root).chosen
         except KgError as err:
             chosen, error = None, str(err)
             unit = unit_picture(corpus.store, corpus.settings.base_iri, picture, root, depth)  # a unit's lineage
