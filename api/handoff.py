@@ -17,8 +17,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 from api.corpus import FAILED, IngestEvent, collect_files
 from api.settings import Settings
 from kg.errors import KgError
@@ -40,6 +38,8 @@ class RunningServer:
 
     def post(self, path: str, payload: dict[str, object]) -> dict[str, object]:
         """POST JSON to a local endpoint; the answer's JSON, or :class:`HandoffError`."""
+        import httpx  # imported where used: every `kg` command imports this module
+
         try:
             response = httpx.post(self.url + path, json=payload, timeout=_TIMEOUT_S,
                                   headers={"authorization": f"Bearer {self.token}"})
@@ -79,6 +79,8 @@ def withdraw(settings: Settings) -> None:
 
 def find_server(settings: Settings) -> RunningServer | None:
     """The server running on this home, if ``server.json`` names a live process that answers."""
+    import httpx
+
     try:
         data = json.loads(settings.server_file.read_text())
         server = RunningServer(str(data["url"]).rstrip("/"), int(data["pid"]), str(data["token"]))

@@ -48,17 +48,39 @@ def commands(home: Path) -> list[tuple[str, list[str]]]:
     ]
 
 
-def timed(argv: list[str], code_dir: Path, runs: int) -> float | None:
-    """Median wall time of ``python argv`` with ``code_dir`` first on the path; None when it crashes."""
+def run_once(argv: list[str], code_dir: Path) -> tuple[float, float] | None:
+    """(CPU seconds, wall seconds) of ``python argv`` with ``code_dir`` first on the path; None when it fails.
+
+    CPU time (user + system, from ``wait4``) is what the command costs; wall time also counts waiting for
+    the other processes of a shared machine.
+    """
     env = {**os.environ, "PYTHONPATH": str(code_dir)}
-    times = []
+    start = time.perf_counter()
+    child = subprocess.Popen([sys.executable, *argv], env=env, cwd=code_dir, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE)
+    stderr = child.stderr.read() if child.stderr else b""
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - start
+    if child.returncode not in (0, 1) or b"Traceback" in stderr or b"No such command" in stderr:
+        return None  # the command does not exist in this version (or failed): not comparable
+    return usage.ru_utime + usage.ru_stime, wall
+
+
+def measure(argv: list[str], dirs: list[Path | None], runs: int) -> list[tuple[float, float] | None]:
+    """Median (CPU, wall) per code folder; the folders' runs are interleaved so they share the load."""
+    samples: list[list[tuple[float, float]] | None] = [[] for _ in dirs]
     for _ in range(runs):
-        start = time.perf_counter()
-        done = subprocess.run([sys.executable, *argv], env=env, capture_output=True, cwd=code_dir)
-        times.append(time.perf_counter() - start)
-        if done.returncode not in (0, 1) or b"Traceback" in done.stderr or b"No such command" in done.stderr:
-            return None  # the command does not exist in this version (or failed): not comparable
-    return statistics.median(times)
+        for i, folder in enumerate(dirs):
+            if folder is None or samples[i] is None:
+                continue
+            got = run_once(argv, folder)
+            if got is None:
+                samples[i] = None
+            else:
+                samples[i].append(got)  # type: ignore[union-attr]
+    return [None if not s else (statistics.median(c for c, _ in s), statistics.median(w for _, w in s))
+            for s in samples]
 
 
 def archive(rev: str, into: Path) -> Path:
@@ -73,32 +95,36 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--before", help="git revision to compare with (e.g. the commit before a change)")
+    parser.add_argument("--now", default="HEAD", help="git revision measured (default HEAD)")
     parser.add_argument("--write", type=Path, help="replace the section in this Markdown file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
+        now_dir = archive(args.now, Path(tmp) / "now")
         before_dir = archive(args.before, Path(tmp) / "before") if args.before else None
         rows = []
         for label, argv in commands(home):
-            now = timed(argv, ROOT, args.runs)
-            before = timed(argv, before_dir, args.runs) if before_dir else None
+            now, before = measure(argv, [now_dir, before_dir], args.runs)
             rows.append((label, before, now))
-    baseline = rows[0][2] or 1e-9
-    fmt = lambda v: "—" if v is None else f"{v:.2f}"  # noqa: E731
+    base_cpu = rows[0][2][0] if rows[0][2] else 1e-9
+    fmt = lambda v: "—" if v is None else f"{v[0]:.2f} ({v[1]:.2f})"  # noqa: E731
     lines = [f"{SECTION}", "",
              f"Median of {args.runs} runs per command, each in a fresh interpreter, on the shared 2-core machine "
              f"(`nice -n 10 python benchmarks/cli_startup.py --runs {args.runs}"
-             + (f" --before {args.before}" if args.before else "") + "`). "
-             "“over baseline” is the time beyond `python -c pass` measured in the same run; "
-             + (f"“before” is the same command on revision `{args.before}`. " if args.before else "")
-             + "A command's `--help` is the start-up it pays before its own work; the real runs include "
-             "that work (opening the store, loading the search stack, reading a file).", "",
-             "| command | " + ("before (s) | " if args.before else "") + "now (s) | over baseline (s) | × baseline |",
-             "|---|" + ("---:|" if args.before else "") + "---:|---:|---:|"]
+             + (f" --before {args.before}" if args.before else "") + "`), as CPU seconds (user + system) "
+             "with wall seconds in brackets: other engineers' jobs loaded the machine during the run, so wall "
+             "time is mostly waiting and CPU time is the figure to read. “over baseline” is the CPU time beyond "
+             "`python -c pass` measured in the same run"
+             + (f"; “before” is the same command on revision `{args.before}` (runs interleaved)" if args.before
+                else "")
+             + ". A command's `--help` is the start-up it pays before its own work; the real runs include that "
+             "work (opening the store, loading the search stack, reading a file).", "",
+             "| command | " + ("before: CPU (wall) s | " if args.before else "")
+             + "now: CPU (wall) s | now over baseline (CPU s) |",
+             "|---|" + ("---:|" if args.before else "") + "---:|---:|"]
     for label, before, now in rows:
-        over = "—" if now is None else f"{now - baseline:.2f}"
-        ratio = "—" if now is None else f"{now / baseline:.1f}"
-        lines.append(f"| {label} | " + (f"{fmt(before)} | " if args.before else "") + f"{fmt(now)} | {over} | {ratio} |")
+        over = "—" if now is None else f"{now[0] - base_cpu:.2f}"
+        lines.append(f"| {label} | " + (f"{fmt(before)} | " if args.before else "") + f"{fmt(now)} | {over} |")
     report = "\n".join(lines)
     print(report)
     if args.write:

