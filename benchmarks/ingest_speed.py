@@ -106,7 +106,8 @@ def main() -> None:
         "",
         f"Speed-up on the mean of the two runs: **{base_wall / new_wall:.1f}× wall time, "
         f"{base_cpu / new_cpu:.1f}× CPU time**. The same top-5 documents for {len(QUERIES)} queries in "
-        f"both homes: {'yes' if same else 'NO'}.",
+        f"both homes: {'yes' if same else 'no'} (this compares whole builds: the current one also carries "
+        f"every other change since the baseline, in extraction and ranking).",
         "Where it comes from: each distinct piece is embedded once (cache keyed by embedder and text, "
         "deduplicated across the whole batch), pieces of 64 documents go to the embedder together, "
         "files are parsed in worker processes.",
