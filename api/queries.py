@@ -14,7 +14,7 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, Store
 
 from kg.cascade import describe as describe_documents
-from kg.hierarchy import build_hierarchy, focus, layered_layout
+from kg.hierarchy import build_hierarchy, focus, layered_layout, neighbourhood
 from kg.identity import TYPE_NAMES, canonical_code
 from kg.store import select
 from kg.terms import named_node, values
@@ -162,7 +162,8 @@ def hierarchy(store: Store, base: str, *, root: str | None = None, depth: int | 
     ``root`` (an IRI) cuts it to the cascade around one document, ``depth`` steps each way.
     Nodes carry the layered layout's ``x`` / ``y`` (pixels; bands by level, time along x).
     """
-    graph = build_hierarchy(store, base, include_orgs=organizations)
+    documents = None if root is None else neighbourhood(store, base, root, depth)
+    graph = build_hierarchy(store, base, include_orgs=organizations, documents=documents)
     if root is not None:
         graph = focus(graph, root, depth)
     layout = layered_layout(graph)

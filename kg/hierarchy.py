@@ -14,7 +14,7 @@ document; :func:`responses` tells, for a directive, which committees answered an
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -56,17 +56,20 @@ def _values(var: str, iris: Iterable[str]) -> str:
     return values(var, [NamedNode(i) for i in iris])
 
 
-def _document_facts(store: Store, base: str) -> dict[str, dict[str, Any]]:
-    """Per document: its facts, each picked from its own file first, then the registry, then citations."""
+def _document_facts(store: Store, base: str, documents: Collection[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Per document (all, or only ``documents``): its facts, each picked from its own file first, then the
+    registry, then citations."""
     ns = project(base).ns
     props = {ns.key.value: "key", ELI.number.value: "number", ELI.type_document.value: "doc_type",
              ELI.date_document.value: "date", ELI.title.value: "title", ns.issuerName.value: "issuer",
              ELI.passed_by.value: "org"}
+    chosen = "{ SELECT DISTINCT ?d WHERE { ?d a eli:LegalResource } }" if documents is None \
+        else _values("d", documents)
     rows = select(store, base, f"""
-        SELECT ?d ?g ?p ?o WHERE {{ {{ SELECT DISTINCT ?d WHERE {{ ?d a eli:LegalResource }} }}
-          {_values('p', props)} GRAPH ?g {{ ?d ?p ?o }} }}""")
-    sources = select(store, base, """
-        SELECT ?d ?g ?path WHERE { GRAPH ?g { ?g foaf:primaryTopic ?d ; vnkg:sourcePath ?path } }""")
+        SELECT ?d ?g ?p ?o WHERE {{ {chosen} {_values('p', props)} GRAPH ?g {{ ?d ?p ?o }} }}""")
+    sources = select(store, base, f"""
+        SELECT ?d ?g ?path WHERE {{ {"" if documents is None else chosen}
+          GRAPH ?g {{ ?g foaf:primaryTopic ?d ; vnkg:sourcePath ?path }} }}""")
     own: dict[str, set[str]] = defaultdict(set)
     paths: dict[str, list[str]] = defaultdict(list)
     for r in sources:
@@ -139,8 +142,29 @@ def _label(info: dict[str, Any]) -> str:
     return key.rsplit("@", 1)[0] if "@" in key else key
 
 
-def build_hierarchy(store: Store, base: str, *, include_orgs: bool = False) -> nx.DiGraph:
-    """The whole hierarchy of the store as a DiGraph keyed by IRI.
+def neighbourhood(store: Store, base: str, root: str, depth: int | None = None) -> set[str]:
+    """The documents :func:`focus` keeps around ``root``: those reaching it, and those it reaches, through
+    any document relation, at most ``depth`` steps each way. Read with one indexed lookup per step, so a
+    focused picture costs the size of its cascade, not of the store."""
+    props = _values("p", _properties(base))
+    found = {root}
+    for reverse in (True, False):
+        frontier, seen, step = {root}, {root}, 0
+        while frontier and (depth is None or step < depth):
+            pattern = "?next ?p ?d" if reverse else "?d ?p ?next"
+            rows = select(store, base, f"""SELECT DISTINCT ?next WHERE {{ {_values('d', frontier)} {props}
+                {pattern} . FILTER(isIRI(?next)) }}""")
+            frontier = {r["next"].value for r in rows} - seen
+            seen |= frontier
+            step += 1
+        found |= seen
+    return found
+
+
+def build_hierarchy(store: Store, base: str, *, include_orgs: bool = False,
+                    documents: Collection[str] | None = None) -> nx.DiGraph:
+    """The hierarchy of the store as a DiGraph keyed by IRI: all of it, or only the ``documents`` given
+    (e.g. a :func:`neighbourhood`) and the relations between them.
 
     Document nodes: ``kind="document"``, ``key``, ``label``, ``number``, ``doc_type``, ``date``,
     ``title``, ``issuer``, ``org`` (IRI), ``org_label``, ``level``, ``ingested``, ``source``.
@@ -148,7 +172,7 @@ def build_hierarchy(store: Store, base: str, *, include_orgs: bool = False) -> n
     """
     graph = nx.DiGraph()
     orgs = _organizations(store, base)
-    for iri, info in _document_facts(store, base).items():
+    for iri, info in _document_facts(store, base, documents).items():
         org = orgs.get(info.get("org") or "")
         graph.add_node(iri, kind="document", label=_label(info), key=info["key"],
                        number=info.get("number"), doc_type=info.get("doc_type"), date=info.get("date"),
@@ -156,8 +180,9 @@ def build_hierarchy(store: Store, base: str, *, include_orgs: bool = False) -> n
                        org=info.get("org"), org_label=(org or {}).get("label"),
                        level=document_level(info, orgs), ingested=info["ingested"], source=info.get("source"))
     props = _properties(base)
+    sources = "" if documents is None else _values("s", documents)
     rows = select(store, base, f"""
-        SELECT DISTINCT ?s ?p ?t WHERE {{ {_values('p', props)} ?s ?p ?t }}""")
+        SELECT DISTINCT ?s ?p ?t WHERE {{ {sources} {_values('p', props)} ?s ?p ?t }}""")
     for r in rows:
         source, target = r["s"].value, r["t"].value
         if source == target or source not in graph or target not in graph:

@@ -44,11 +44,15 @@ class KnowledgeGraph:
         """Key, number, type, issuer, date, title and source file of each document, by IRI."""
         return cascade.describe(self.store, self.base, iris)
 
-    def hierarchy(self, *, organizations: bool = True) -> nx.DiGraph:
-        """The whole directive hierarchy (documents, and committees when ``organizations``)."""
-        from kg.hierarchy import build_hierarchy
+    def hierarchy(self, *, organizations: bool = True, around: str | None = None,
+                  depth: int | None = None) -> nx.DiGraph:
+        """The directive hierarchy (documents, and committees when ``organizations``): the whole of it, or,
+        ``around`` a document IRI, only what ``kg.hierarchy.focus(..., around, depth)`` can keep (read
+        from the store step by step instead of loading every document)."""
+        from kg.hierarchy import build_hierarchy, neighbourhood
 
-        return build_hierarchy(self.store, self.base, include_orgs=organizations)
+        documents = None if around is None else neighbourhood(self.store, self.base, around, depth)
+        return build_hierarchy(self.store, self.base, include_orgs=organizations, documents=documents)
 
     def organizations(self) -> dict[str, dict[str, Any]]:
         """Committees by IRI: label, level, parent."""

@@ -92,6 +92,20 @@ def test_filter_and_focus(graph: nx.DiGraph) -> None:
         h.focus(cascade, "https://example.org/none")
 
 
+@pytest.mark.parametrize("key", ["23-CT/TW@2018", "01-KL/TW@2021", "117-KH/ThU@2023", "125-KH/ThU@2023"])
+@pytest.mark.parametrize("depth", [None, 1, 2])
+def test_focus_read_from_the_store_equals_focus_on_the_whole_graph(seed_store: Store, graph: nx.DiGraph,
+                                                                     key: str, depth: int | None) -> None:
+    root = _node(graph, key)
+    whole = h.focus(graph, root, depth)
+    near = h.build_hierarchy(seed_store, BASE, include_orgs=True,
+                             documents=h.neighbourhood(seed_store, BASE, root, depth))
+    assert len(near) < len(graph)  # only the neighbourhood was read
+    part = h.focus(near, root, depth)
+    assert dict(part.nodes(data=True)) == dict(whole.nodes(data=True))
+    assert {(s, t): d for s, t, d in part.edges(data=True)} == {(s, t): d for s, t, d in whole.edges(data=True)}
+
+
 def test_layout_bands_by_level_and_time(graph: nx.DiGraph) -> None:
     docs = h.filter_relations(graph, h.RELATIONS)
     layout = h.layered_layout(docs)

@@ -59,20 +59,26 @@ def register(app: typer.Typer) -> None:
             raise fail(str(err)) from None
         corpus = Corpus(settings)
         base = settings.base_iri
-        full = corpus.graph.hierarchy(organizations=True)
+        resolution, unknown = None, None
+        if root:
+            try:
+                resolution = corpus.graph.resolve(root)
+            except KgError as err:
+                unknown = err  # perhaps a unit of the registry rather than a document
+        # Around one document, only its neighbourhood is read from the store.
+        full = corpus.graph.hierarchy(organizations=True, depth=depth,
+                                      around=resolution.chosen.iri if resolution else None)
         if orgs:
             chosen += [r for r in h.ORG_RELATIONS if r not in chosen]
         picture = h.filter_relations(full, [*chosen, *h.ORG_RELATIONS])
         title = "Sơ đồ hệ thống văn bản"
         root_iri = None
         if root:
-            try:
-                resolution = corpus.graph.resolve(root)
-            except KgError as err:
+            if unknown is not None:
                 unit = unit_picture(corpus.store, base, picture, root, depth)  # a unit and its predecessors
                 if unit is None:
-                    raise fail(str(err)) from None
-                resolution, (picture, caption) = None, unit
+                    raise fail(str(unknown))
+                picture, caption = unit
                 title = f"Sơ đồ hệ thống văn bản: {caption}"
             if resolution is not None:
                 if resolution.note():

@@ -96,8 +96,9 @@ def marked(text: str, phrases: list[str]) -> Markup:
     return Markup("").join(out)
 
 
-def _graph(corpus: Corpus) -> tuple[Any, dict[str, dict[str, Any]]]:
-    return corpus.graph.hierarchy(organizations=True), corpus.graph.organizations()
+def _graph(corpus: Corpus, around: str | None = None,
+           depth: int | None = None) -> tuple[Any, dict[str, dict[str, Any]]]:
+    return corpus.graph.hierarchy(organizations=True, around=around, depth=depth), corpus.graph.organizations()
 
 
 @router.get("/document/{key:path}", response_class=HTMLResponse)
@@ -110,7 +111,7 @@ def document_page(request: Request, key: str) -> HTMLResponse:
     detail = queries.document_detail(corpus.store, base, iri) if iri else None
     if detail is None:
         return _page(request, "document.html", {"doc": None, "key": key}, status=404)
-    graph, orgs = _graph(corpus)
+    graph, orgs = _graph(corpus, around=iri)
     answers = h.responses(graph, iri, orgs) if iri in graph and h.cascade_members(graph, iri) else []
     chain = corpus.graph.implementers(iri)["documents"]
     sections = [(title, detail["relations"][name]) for name, title in RELATION_SECTIONS
@@ -124,14 +125,17 @@ def document_page(request: Request, key: str) -> HTMLResponse:
 def _hierarchy_data(corpus: Corpus, root: str | None, depth: int | None,
                     served: bool) -> tuple[dict[str, Any], str | None, str | None]:
     """The viewer's data (focused on ``root`` when given), the root's key, and an error line."""
-    graph, orgs = _graph(corpus)
-    picture = h.filter_relations(graph, [*h.RELATIONS, *h.ORG_RELATIONS])
-    focus, label, error = None, None, None
+    chosen, error = None, None
     if root:
         try:
             chosen = corpus.graph.resolve(root).chosen
         except KgError as err:
-            chosen, error = None, str(err)
+            error = str(err)
+    graph, orgs = _graph(corpus, around=chosen.iri if chosen else None, depth=depth)
+    picture = h.filter_relations(graph, [*h.RELATIONS, *h.ORG_RELATIONS])
+    focus, label = None, None
+    if root:
+        if chosen is None:
             unit = unit_picture(corpus.store, corpus.settings.base_iri, picture, root, depth)  # a unit's lineage
             if unit is not None:
                 (picture, label), error = unit, None
