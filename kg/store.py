@@ -101,8 +101,9 @@ def stored_sha256(store: Store, base: str, graph: NamedNode) -> str | None:
 
 def _insert_request(graph: NamedNode, quads: Iterable[Quad], drop: Iterable[NamedNode] = ()) -> str:
     body = " .\n".join(str(q.triple) for q in quads)
-    drops = "".join(f"DROP SILENT GRAPH <{g.value}> ;\n" for g in dict.fromkeys([*drop, graph]))
-    return f"{drops}INSERT DATA {{ GRAPH <{graph.value}> {{\n{body} .\n}} }}"
+    # Terms only: str(NamedNode) is its validated N-Triples form, <iri>.
+    drops = "".join(f"DROP SILENT GRAPH {g} ;\n" for g in dict.fromkeys([*drop, graph]))
+    return f"{drops}INSERT DATA {{ GRAPH {graph} {{\n{body} .\n}} }}"
 
 
 def replace_graph(store: Store, graph: NamedNode, quads: Iterable[Quad], drop: Iterable[NamedNode] = ()) -> None:
