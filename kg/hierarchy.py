@@ -25,7 +25,7 @@ from pyoxigraph import NamedNode, Store
 from kg.identity import TYPE_NAMES, issuer_level, parse_number, split_key
 from kg.mapping import doc_type_names
 from kg.store import select
-from kg.terms import values
+from kg.terms import one_of, values
 from kg.vocab import ELI, ORG, SKOS, project
 
 SKOS_LABEL = SKOS.prefLabel.value
@@ -56,6 +56,10 @@ def _values(var: str, iris: Iterable[str]) -> str:
     return values(var, [NamedNode(i) for i in iris])
 
 
+def _one_of(var: str, iris: Iterable[str]) -> str:
+    return one_of(var, [NamedNode(i) for i in iris])
+
+
 def _document_facts(store: Store, base: str, documents: Collection[str] | None = None) -> dict[str, dict[str, Any]]:
     """Per document (all, or only ``documents``): its facts, each picked from its own file first, then the
     registry, then citations."""
@@ -63,10 +67,13 @@ def _document_facts(store: Store, base: str, documents: Collection[str] | None =
     props = {ns.key.value: "key", ELI.number.value: "number", ELI.type_document.value: "doc_type",
              ELI.date_document.value: "date", ELI.title.value: "title", ns.issuerName.value: "issuer",
              ELI.passed_by.value: "org"}
-    chosen = "{ SELECT DISTINCT ?d WHERE { ?d a eli:LegalResource } }" if documents is None \
-        else _values("d", documents)
-    rows = select(store, base, f"""
-        SELECT ?d ?g ?p ?o WHERE {{ {chosen} {_values('p', props)} GRAPH ?g {{ ?d ?p ?o }} }}""")
+    if documents is None:
+        chosen = "{ SELECT DISTINCT ?d WHERE { ?d a eli:LegalResource } }"
+        pattern = f"{chosen} {_values('p', props)} GRAPH ?g {{ ?d ?p ?o }}"
+    else:
+        chosen = _values("d", documents)
+        pattern = f"{chosen} GRAPH ?g {{ ?d ?p ?o }} {_one_of('p', props)}"
+    rows = select(store, base, f"SELECT ?d ?g ?p ?o WHERE {{ {pattern} }}")
     sources = select(store, base, f"""
         SELECT ?d ?g ?path WHERE {{ {"" if documents is None else chosen}
           GRAPH ?g {{ ?g foaf:primaryTopic ?d ; vnkg:sourcePath ?path }} }}""")
@@ -146,14 +153,14 @@ def neighbourhood(store: Store, base: str, root: str, depth: int | None = None) 
     """The documents :func:`focus` keeps around ``root``: those reaching it, and those it reaches, through
     any document relation, at most ``depth`` steps each way. Read with one indexed lookup per step, so a
     focused picture costs the size of its cascade, not of the store."""
-    props = _values("p", _properties(base))
+    props = _one_of("p", _properties(base))
     found = {root}
     for reverse in (True, False):
         frontier, seen, step = {root}, {root}, 0
         while frontier and (depth is None or step < depth):
             pattern = "?next ?p ?d" if reverse else "?d ?p ?next"
-            rows = select(store, base, f"""SELECT DISTINCT ?next WHERE {{ {_values('d', frontier)} {props}
-                {pattern} . FILTER(isIRI(?next)) }}""")
+            rows = select(store, base, f"""SELECT DISTINCT ?next WHERE {{ {_values('d', frontier)}
+                {pattern} . {props} FILTER(isIRI(?next)) }}""")
             frontier = {r["next"].value for r in rows} - seen
             seen |= frontier
             step += 1
@@ -180,9 +187,9 @@ def build_hierarchy(store: Store, base: str, *, include_orgs: bool = False,
                        org=info.get("org"), org_label=(org or {}).get("label"),
                        level=document_level(info, orgs), ingested=info["ingested"], source=info.get("source"))
     props = _properties(base)
-    sources = "" if documents is None else _values("s", documents)
-    rows = select(store, base, f"""
-        SELECT DISTINCT ?s ?p ?t WHERE {{ {sources} {_values('p', props)} ?s ?p ?t }}""")
+    pattern = f"{_values('p', props)} ?s ?p ?t" if documents is None \
+        else f"{_values('s', documents)} ?s ?p ?t . {_one_of('p', props)}"
+    rows = select(store, base, f"SELECT DISTINCT ?s ?p ?t WHERE {{ {pattern} }}")
     for r in rows:
         source, target = r["s"].value, r["t"].value
         if source == target or source not in graph or target not in graph:

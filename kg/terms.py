@@ -54,11 +54,26 @@ def named_node(text: str) -> NamedNode:
 
 def values(var: str, terms: Iterable[Term]) -> str:
     """``VALUES ?var { t1 t2 ... }`` from terms only (a ``TypeError`` for anything else)."""
+    return f"VALUES ?{_variable(var)} {{ {' '.join(_serialized(terms))} }}"
+
+
+def one_of(var: str, terms: Iterable[Term]) -> str:
+    """``FILTER(?var IN (t1, t2, ...))`` from terms only. Beside a ``VALUES`` block of another variable,
+    Oxigraph evaluates this far faster than a second ``VALUES`` block (a cross product)."""
+    return f"FILTER(?{_variable(var)} IN ({', '.join(_serialized(terms))}))"
+
+
+def _variable(var: str) -> str:
     if not var.isidentifier():
         raise ValueError(f"not a SPARQL variable name: {var!r}")
+    return var
+
+
+def _serialized(terms: Iterable[Term]) -> list[str]:
     rows = []
     for term in terms:
         if not isinstance(term, NamedNode | Literal):
             raise TypeError(f"VALUES rows take pyoxigraph terms, not {type(term).__name__}")
         rows.append(str(term))
-    return f"VALUES ?{var} {{ {' '.join(rows)} }}"
+    return rows
+
