@@ -240,6 +240,10 @@ class Catalog:
         """Number of live passages."""
         return int(self.db.execute("SELECT count(*) FROM passages").fetchone()[0])
 
+    def has_passages(self) -> bool:
+        """True when any passage is stored (cheap, unlike :meth:`count` on a large index)."""
+        return self.db.execute("SELECT 1 FROM passages LIMIT 1").fetchone() is not None
+
     def live_ids(self) -> list[int]:
         """Every live passage id."""
         return [r[0] for r in self.db.execute("SELECT id FROM passages")]
@@ -331,6 +335,19 @@ class Catalog:
             "SELECT id FROM passages WHERE doc_key = ? AND provision_id = ?", (doc_key, provision_id)
         ).fetchone()
         return row[0] if row else None
+
+    def documents_numbered(self, seqs: Sequence[str]) -> list[DocumentInfo]:
+        """Documents whose key or number begins with one of ``seqs`` ("23-CT/TW", "23/CT-TW", "23/2024/…")."""
+        if not seqs:
+            return []
+        likes = [f"{seq}{sep}%" for seq in seqs for sep in "-/"]
+        where = " OR ".join(["key LIKE ? OR number LIKE ?"] * len(likes))
+        rows = self.db.execute(
+            "SELECT key, iri, number, doc_type, doc_type_code, issuer, date, title, source"
+            f" FROM documents WHERE {where} ORDER BY key",
+            [like for like in likes for _ in (0, 1)],
+        )
+        return [DocumentInfo(*r) for r in rows]
 
     def documents(self) -> list[DocumentInfo]:
         """Every stored document."""

@@ -67,7 +67,10 @@ class SyllableCounts:
         return rows or [(token, 1)]
 
     def _pair(self, a: str, b: str) -> int:
-        row = self.db.execute("SELECT n FROM syllable_pairs WHERE exact = ?", (f"{a} {b}",)).fetchone()
+        pair = f"{a} {b}"  # both key columns: a lookup on ``exact`` alone would scan the table
+        row = self.db.execute(
+            "SELECT n FROM syllable_pairs WHERE folded = ? AND exact = ?", (fold(pair), pair)
+        ).fetchone()
         return row[0] if row else 0
 
     def restore(self, query: str) -> str:

@@ -617,7 +617,7 @@ class SearchIndex:
         rankings: list[list[int]] = []
         pairs: list[list[tuple[int, float]]] = []
         scores: dict[int, float] = {}
-        if mode in ("dense", "hybrid") and self.catalog.count():
+        if mode in ("dense", "hybrid") and self.catalog.has_passages():
             # e5 reads unaccented Vietnamese poorly: embed the corpus's accented reading of such a query.
             query_vector = self._query_vector(
                 query if has_diacritics(query) else self.catalog.syllables.restore(query)
@@ -654,7 +654,7 @@ class SearchIndex:
             return ranked, set()
         keys = [
             d.key
-            for d in self.catalog.documents()
+            for d in self.catalog.documents_numbered(ref.stored_seqs())
             if ref.matches(d.key) or (d.number and ref.matches(d.number))
         ]
         if not keys:  # a directive known only from citations: the documents implementing it first

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import TypeVar
@@ -117,6 +118,7 @@ def group_copies(
     return out
 
 
+@functools.lru_cache(maxsize=65_536)  # a query's hits repeat the same few thousand words
 def _word_key(word: str) -> str:
     key = folded_key(word)
     return key.lstrip("0") or key

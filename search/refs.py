@@ -10,6 +10,8 @@ RefPattern(seq='117', type_code='KH', issuer_code='ThU', year=None)
 (True, True)
 >>> parse_ref("KL 01").matches("21-KL/TW@2021"), parse_ref("tuyên truyền mạng xã hội") is None
 (False, True)
+>>> parse_ref("KL 1").stored_seqs(), parse_ref("CT 23").stored_seqs()
+(['01', '1'], ['23'])
 """
 
 from __future__ import annotations
@@ -30,6 +32,11 @@ class RefPattern:
     type_code: str
     issuer_code: str | None = None
     year: int | None = None
+
+    def stored_seqs(self) -> list[str]:
+        """The ways a matching number can begin: "1" also as "01", "01" also as "1"."""
+        padded = self.seq.zfill(2)
+        return [padded, padded[1:]] if padded.startswith("0") and len(padded) == 2 else [padded]
 
     def matches(self, key_or_number: str) -> bool:
         """True when the document key or number fits this reference."""
