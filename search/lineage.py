@@ -5,18 +5,23 @@ pair of documents costs a few thousand set operations) on two measures:
 
 - exact overlap of masked syllable 3-grams (:mod:`search.shingles`): names of units, dates, document
   numbers and item numbering are masked first, so "Thành ủy Lai Châu ... trước ngày 15/3/2023" and
-  "Đảng ủy phường Tân Phong ... trước ngày 20/3/2023" are the same wording;
-- the cosine of the provisions' stored embeddings (mean of their pieces), which still sees a
-  provision that was reworded.
+  "Đảng ủy phường Tân Phong ... trước ngày 20/3/2023" are the same wording. The Jaccard of the sets
+  finds copies; for shared wording each 3-gram is weighted by its rarity across both plans, so a
+  campaign's long name repeated in every provision links none of them;
+- the provisions' stored embeddings (mean of their pieces), which still see a provision that was
+  reworded: a parent provision far nearer than the runner-up (a ratio test) is the one adapted.
 
 A provision is ``copied`` when its masked shingles are (nearly) the parent's, ``adapted`` when it
-shares wording and meaning with one parent provision, else ``new``. Matching is one-to-one, best
-pairs first; a child provision that repeats or splits an already matched parent provision keeps it
-when the wording overlap alone says so. Thresholds and the measurements behind them: docs/reuse.md.
+shares rare wording with one parent provision or is plainly nearest to it in meaning, else ``new``.
+Matching is one-to-one, best pairs first; a child provision that repeats or splits an already
+matched parent provision keeps it when the wording overlap alone says so. Thresholds and the
+measurements behind them: docs/reuse.md.
 """
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -34,9 +39,8 @@ PREAMBLE = "preamble"
 COPY_JACCARD = 0.8  # masked 3-gram Jaccard from which a provision is a copy ...
 COPY_SEQUENCE = 0.92  # ... or masked syllables this alike in order (difflib ratio; one word in a short text
 SEQUENCE_FROM = 0.5  # changes three 3-grams), checked from this Jaccard up
-ADAPT_SCORE = 0.45  # combined score from which it is an adaptation ...
-ADAPT_MIN_WORDING = 0.1  # ... provided it shares this much wording
-ADAPT_WORDING = 0.3  # wording overlap that is an adaptation by itself
+ADAPT_WORDING = 0.1  # weighted wording overlap that makes an adaptation (new provisions sit at 0-0.06)
+DISTINCT_RATIO = 0.8  # nearest parent provision's cosine distance under this share of the runner-up's
 _COSINE_FLOOR, _COSINE_SPAN = 0.85, 0.15  # e5 cosines of unrelated provisions of one domain sit near 0.85-0.9
 
 
@@ -111,8 +115,9 @@ class _Pair:
     child: int
     parent: int
     jaccard: float
-    wording: float  # mean of the two containments
+    wording: float  # mean of the two containments, shingles weighted by rarity
     score: float
+    distinct: bool  # the child provision's nearest parent provision by far (meaning)
 
 
 def _score(wording: float, jaccard: float, cosine: float | None) -> float:
@@ -122,32 +127,70 @@ def _score(wording: float, jaccard: float, cosine: float | None) -> float:
     return max(jaccard, 0.5 * wording + 0.5 * meaning)
 
 
+def _weights(sets: Sequence[frozenset[str]]) -> dict[str, float]:
+    """Inverse provision frequency of each shingle over both plans.
+
+    Wording found in many provisions (the full name of a campaign, a stock phrase) says little about
+    which parent provision a child provision comes from; wording found in one pair says much.
+    """
+    frequency = Counter(s for shingle_set in sets for s in shingle_set)
+    n = len(sets)
+    return {s: math.log((n + 1) / f) for s, f in frequency.items()}
+
+
+def _contained(a: frozenset[str], b: frozenset[str], weight: dict[str, float]) -> float:
+    """Weighted share of ``a``'s shingles found in ``b``."""
+    total = sum(weight[s] for s in a)
+    return sum(weight[s] for s in a & b) / total if total else 0.0
+
+
+def _distinct(cosines: np.ndarray) -> np.ndarray:
+    """Per pair: True when it is its child provision's nearest parent provision by far (ratio test).
+
+    e5 cosines of provisions of one domain crowd into 0.85-1.0, so their level says little; what
+    marks an adaptation is a parent provision much nearer than the runner-up (Lowe's ratio test on
+    cosine distances). A new provision has no such neighbour: its nearest few are about equally near.
+    """
+    out = np.zeros(cosines.shape, dtype=bool)
+    if cosines.shape[1] < 3:  # against one other candidate, "far nearer" is chance
+        return out
+    distances = 1.0 - cosines
+    order = np.argsort(distances, axis=1)
+    rows = np.arange(len(cosines))
+    nearest, runner_up = distances[rows, order[:, 0]], distances[rows, order[:, 1]]
+    out[rows, order[:, 0]] = nearest < DISTINCT_RATIO * runner_up
+    return out
+
+
 def _pairs(child: Sequence[ProvisionText], parent: Sequence[ProvisionText]) -> list[_Pair]:
     child_tokens = [masked_tokens(p.text) for p in child]
     parent_tokens = [masked_tokens(p.text) for p in parent]
     child_sets = [token_shingles(t) for t in child_tokens]
     parent_sets = [token_shingles(t) for t in parent_tokens]
+    weight = _weights([*child_sets, *parent_sets])
     cosines: np.ndarray | None = None
+    distinct: np.ndarray | None = None
     if child and parent and all(p.vector is not None for p in (*child, *parent)):
         cosines = np.stack([p.vector for p in child]) @ np.stack([p.vector for p in parent]).T  # type: ignore[misc]
+        distinct = _distinct(cosines)
     out = []
     for i, a in enumerate(child_sets):
         for j, b in enumerate(parent_sets):
-            o = overlap(a, b)
-            jaccard = o.jaccard
+            jaccard = overlap(a, b).jaccard
             if SEQUENCE_FROM <= jaccard < COPY_JACCARD:  # one word changed in a short provision: compare in order
                 ratio = SequenceMatcher(None, child_tokens[i], parent_tokens[j], autojunk=False).ratio()
                 jaccard = max(jaccard, ratio if ratio >= COPY_SEQUENCE else 0.0)
-            wording = (o.of_child + o.of_parent) / 2
+            wording = (_contained(a, b, weight) + _contained(b, a, weight)) / 2
             cosine = float(cosines[i, j]) if cosines is not None else None
-            out.append(_Pair(i, j, jaccard, wording, _score(wording, jaccard, cosine)))
+            nearest = bool(distinct[i, j]) if distinct is not None else False
+            out.append(_Pair(i, j, jaccard, wording, _score(wording, jaccard, cosine), nearest))
     return out
 
 
 def _kind(pair: _Pair) -> str | None:
     if pair.jaccard >= COPY_JACCARD:
         return COPIED
-    if pair.wording >= ADAPT_WORDING or (pair.score >= ADAPT_SCORE and pair.wording >= ADAPT_MIN_WORDING):
+    if pair.wording >= ADAPT_WORDING or pair.distinct:  # shared wording, or plainly that provision's meaning
         return ADAPTED
     return None
 
