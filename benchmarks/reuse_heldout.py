@@ -1,6 +1,6 @@
 """Text reuse on held-out material: lineage, coverage and search over copies, scored against gold.
 
-    python benchmarks/reuse_heldout.py [--home DIR] [CASE ...]
+    python benchmarks/reuse_heldout.py [--home DIR] [--write] [CASE ...]
 
 Every folder of tests/data/reuse/heldout/ holds a parent plan (parent.txt), a child plan based on
 it (child.txt) and gold.json, written before the classifier was run on them:
@@ -36,6 +36,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from search_report import update  # noqa: E402
 
 from api.corpus import Corpus  # noqa: E402
 from api.reuse import compare_documents, coverage  # noqa: E402
@@ -44,6 +47,7 @@ from ingest import pipeline  # noqa: E402
 from ingest.registry import Registry  # noqa: E402
 
 CASES = ROOT / "tests" / "data" / "reuse" / "heldout"
+SECTION, TITLE = "## Reuse and ranking", "Lineage on held-out cases"
 SHARE_MARGIN = 0.15
 
 
@@ -199,6 +203,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("cases", nargs="*", help="case folder names (default: all)")
     parser.add_argument("--home", type=Path, help="keep the homes under this folder (default: a temporary one)")
+    parser.add_argument("--write", action="store_true", help=f"put the summary into docs/benchmarks.md ({TITLE})")
     args = parser.parse_args()
     cases = load_cases(args.cases or None)
     scores = []
@@ -211,14 +216,30 @@ def main() -> None:
                 s = score(corpus, case)
             scores.append(s)
             print(report(s), flush=True)
-    print("\n| case | right | copied_share (band) | coverage ⊇ gold missing | search |")
-    print("| --- | --- | --- | --- | --- |")
+    body = summary(scores)
+    print("\n" + body)
+    if args.write:
+        update(TITLE, body, section=SECTION)
+
+
+def summary(scores: list[Score]) -> str:
+    """The table of every case, the totals and each wrong provision (for docs/benchmarks.md)."""
+    lines = ["| case | right | copied_share (band) | coverage ⊇ gold missing | search |", "| --- | --- | --- | --- | --- |"]
     for s in scores:
-        print(f"| {s.name} | {s.right}/{s.total} | {s.copied_share:.3f} ({s.band[0]:.2f}-{s.band[1]:.2f}) "
-              f"{'ok' if s.share_ok else 'OUT'} | {'yes' if s.coverage_ok else 'no'} {s.missing} | "
-              f"{'ok' if s.search_ok else 'FAIL'} |")
+        lines.append(
+            f"| {s.name} | {s.right}/{s.total} | {s.copied_share:.3f} ({s.band[0]:.2f}-{s.band[1]:.2f}) "
+            f"{'ok' if s.share_ok else 'OUT'} | {'yes' if s.coverage_ok else 'no'} {s.missing} | "
+            f"{'ok' if s.search_ok else 'FAIL'} |"
+        )
     passed = sum(s.right >= 5 and s.share_ok and s.coverage_ok and s.search_ok for s in scores)
-    print(f"\nacceptance (≥5/6, share in band, coverage, search): {passed}/{len(scores)} cases")
+    right, total = sum(s.right for s in scores), sum(s.total for s in scores)
+    lines += ["", f"Provisions right (mapping and kind): {right}/{total}. Acceptance (≥ 5/6, share in band, "
+              f"coverage, search): {passed}/{len(scores)} cases."]
+    for s in scores:
+        for w in s.wrong:
+            lines.append(f"- {s.name} {w['provision']}: gold {w['gold'][0]} ← {w['gold'][1]}, "
+                         f"found {w['predicted'][0]} ← {w['predicted'][1]} (similarity {w['similarity']})")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
