@@ -79,6 +79,12 @@ _TITLE_STOP = re.compile(
     r";|\n[ \t]*\n|\.\s+(?=[A-ZĐ])|\s(?:trình|gửi)\s+(?=Ban|Thường trực|Thành ủy|Tỉnh ủy|Huyện ủy)|\n(?=\s*(?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ0-9+•-]|$))|\(\s*sau đây|\s\(|,\s+(?:Ban Thường vụ|Ban Chấp hành|Thường trực|Ban Tuyên giáo|Ban Tổ chức|"
     r"Ủy ban|UBND|Đảng ủy|Chi bộ|Huyện ủy|Thành ủy|Tỉnh ủy|Văn phòng|các cấp ủy|cấp ủy|Ban Thường vụ)"
 )
+# "Chỉ thị số 05-CT/TW ... về đẩy mạnh học tập và làm theo ... và Kế hoạch số 112-KH/TU ...": a second
+# document joined to the first ends the first one's title (unless the title itself cites a document:
+# "về tiếp tục thực hiện Chỉ thị 05-CT/TW và Kết luận 01-KL/TW" names both inside one title).
+_JOINED_DOCUMENT = re.compile(
+    rf",?\s+(?:và|cùng)\s+(?i:{'|'.join(sorted(TYPE_WORDS, key=len, reverse=True))})\s+(?:số\s+)?\d+\s*[-/]"
+)
 _FOOTNOTE_MARK = re.compile(r"(?:\(\d{1,2}\)|⁽[\d¹²³⁴⁵⁶⁷⁸⁹⁰]+⁾|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)")
 _ALIAS_CUE = re.compile(r"gọi\s+(?:tắt\s+)?là\s*$")
 _MAX_TITLE = 400
@@ -158,11 +164,18 @@ def _read_details(text: str, cite: Citation) -> None:
             return  # "về Ban Thường vụ" is a destination, not a title
         found = _TITLE_STOP.search(text, start, min(len(text), start + _MAX_TITLE))
         stop = found.start() if found else min(len(text), start + _MAX_TITLE)
+        joined = _JOINED_DOCUMENT.search(text, start, stop)
+        if joined and not _cites_inside(text[start : joined.start()]):
+            stop = joined.start()
         title = text[start:stop]
     title = re.sub(r"^[Vv]ề\s+", "", " ".join(title.split()).rstrip(" ,.\"”"))
     if title:
         cite.title = title
         cite.span_end = stop
+
+
+def _cites_inside(title: str) -> bool:
+    return bool(PARTY_NUMBER.search(title) or STATE_NUMBER.search(title))
 
 
 _PRINTED_TU = re.compile(r"/\s*T[Ưư](?!\w)")

@@ -29,7 +29,7 @@ from kg.document import ExtractedDocument, Issuer
 from kg.identity import TYPE_NAMES, TYPE_WORDS, DocumentNumber, issuer_level, make_key
 from kg.text import fold
 
-EXTRACTOR_VERSION = "16"
+EXTRACTOR_VERSION = "17"
 _PROVINCE_IN_TEXT = re.compile(r"Tỉnh [uủ][ỷy]\s+((?:[A-ZĐ][^\s,;.()]*\s?){1,3})")
 
 

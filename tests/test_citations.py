@@ -135,3 +135,19 @@ def test_central_directive_named_in_the_basis_is_based_on_and_implemented() -> N
                                                          "trị về đại hội đảng bộ các cấp, Ban Thường vụ Huyện ủy ban hành kế hoạch như sau:")
     assert doc["based_on"] == ["35-CT/TW@2019"]
     assert doc["implements"] == ["35-CT/TW@2019"]
+
+
+def test_a_second_document_joined_after_a_title_is_based_on_too() -> None:
+    # The directive's title ("... học tập và làm theo ...") is followed by "và Kế hoạch số ...": the
+    # province's plan is a second parent, not part of the directive's title.
+    doc = extract("", title="học tập và làm theo Bác năm 2023", basis=(
+        "Thực hiện Chỉ thị số 05-CT/TW, ngày 15/5/2016 của Bộ Chính trị về đẩy mạnh học tập và làm theo tư "
+        "tưởng, đạo đức, phong cách Hồ Chí Minh và Kế hoạch số 112-KH/TU, ngày 22/01/2023 của Ban Thường vụ "
+        "Tỉnh ủy, Ban Thường vụ Huyện ủy xây dựng kế hoạch thực hiện năm 2023 như sau:"))
+    assert doc["based_on"] == ["05-CT/TW@2016", "112-KH/TU@2023"]
+    assert doc["implements"] == ["05-CT/TW@2016"]
+    # A title that itself cites documents keeps both inside it.
+    nested = extract("", title="tuyên truyền", basis=(
+        "Thực hiện Kết luận số 01-KL/TW, ngày 18/5/2021 của Bộ Chính trị về tiếp tục thực hiện Chỉ thị số "
+        "05-CT/TW và Kết luận số 21-KL/TW, Ban Thường vụ Huyện ủy ban hành kế hoạch như sau:"))
+    assert nested["based_on"] == ["01-KL/TW@2021"]
