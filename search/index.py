@@ -164,7 +164,11 @@ class SearchIndex:
     ) -> None:
         """``threads``: embedder sessions for parallel searches (0: one per core; 1 with an embedder
         instance rather than a factory)."""
-        tune_faiss()
+        # One query at a time gains nothing from FAISS's OpenMP team, and on 2 cores the team fights
+        # the embedder's and full text's threads: at 1M passages the dense step of a hybrid query took
+        # 15 ms with 2 threads, 1.6-3 ms with 1 (docs/benchmarks.md "Search cost"). Training an
+        # inverted file (a kind switch, a regrowth) is slower for it, and rare.
+        tune_faiss(threads=1)
         self.path = Path(path)
         self.path.mkdir(parents=True, exist_ok=True)
         self.base_iri = base_iri
@@ -680,14 +684,15 @@ class SearchIndex:
         self, query: str, ranked: list[int], scores: dict[int, float], k: int, group: bool,
         named: set[int] | frozenset[int] = frozenset(),
     ) -> list[Hit]:
-        rows = self.catalog.passages(ranked[: max(k * 10, 50)])
-        ordered = [i for i in ranked if i in rows]
+        dates = self.catalog.passage_dates(ranked[: max(k * 10, 50)])
+        ordered = [i for i in ranked if i in dates]
         if group:  # copy clusters were found at ingest (search/copies.py): one lookup here
             clusters = self.catalog.copy_clusters(ordered)
             # The source (earliest document) heads a group, unless the query names a document of it.
-            groups = group_copies(ordered, clusters, lambda i: "0" if i in named else rows[i].document.date, k)
+            groups = group_copies(ordered, clusters, lambda i: "0" if i in named else dates[i], k)
         else:
             groups = [(i, []) for i in ordered[:k]]
+        rows = self.catalog.passages([i for head, dups in groups for i in (head, *dups)])
         return [
             Hit(
                 rows[head],

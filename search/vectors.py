@@ -4,6 +4,9 @@
 every vector, which is memory-bound (~0.3 ms per 1,000 vectors on this machine).
 ``ivf`` starts exact and, once it holds ``IVF_MIN`` vectors, trains an inverted file (sqrt(n)
 lists, ``nprobe`` of them scanned per query) on what it holds; it keeps deletion and id filters.
+It retrains with sqrt(n) lists whenever the collection has grown past ``_IVF_REGROW`` × lists²,
+else a query would scan a fixed share of an ever larger collection (trained at 20,000 and grown to
+1M, 16 of 141 lists are 113,000 vectors a query); the retraining is amortized like a growing array.
 ``hnsw`` is a graph; FAISS cannot delete from it, so deleted ids become tombstones (the caller's
 id table no longer knows them and drops them from results) and the graph is rebuilt from the live
 vectors once a quarter of it is dead.
@@ -22,6 +25,7 @@ from pathlib import Path
 
 import faiss
 import numpy as np
+from faiss.contrib.inspect_tools import get_invlist
 
 KINDS = ("flat", "ivf", "hnsw", "ivfpq")
 AUTO = "auto"
@@ -36,6 +40,7 @@ _PQ_RERANK = 200  # extra candidates re-scored exactly beyond the k asked for (a
 _PQ_TRAIN_ITERATIONS = 10  # k-means rounds per sub-quantizer (FAISS's 25 triples training time)
 _IVF_NPROBE = 16
 _IVF_TRAIN_PER_LIST = 40
+_IVF_REGROW = 2  # retrain once n > this × lists² (sqrt(n) lists: each retraining is 1.4× the lists)
 _HNSW_M = 32
 _HNSW_EF_CONSTRUCTION = 80
 _HNSW_EF_SEARCH = 96
@@ -200,10 +205,19 @@ class VectorStore:
         ]
         return np.concatenate(parts).astype(np.int64) if parts else np.empty(0, np.int64)
 
+    def _contents(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every stored ``(ids, vectors)`` of a flat start or of an inverted file of full vectors."""
+        if not self._is_ivf:
+            ids = self.ids()
+            return ids, faiss.downcast_index(self.index.index).reconstruct_n(0, len(ids))
+        parts = [get_invlist(self.index.invlists, i) for i in range(self.index.nlist)]
+        ids = np.concatenate([found for found, _ in parts]).astype(np.int64)
+        codes = np.concatenate([codes for _, codes in parts])
+        return ids, np.ascontiguousarray(codes).view(np.float32).reshape(len(ids), self.dim)
+
     def _train_ivf(self) -> None:
-        """Replace the flat start of an ``ivf`` store by a trained inverted file over the same vectors."""
-        ids = self.ids()
-        vectors = faiss.downcast_index(self.index.index).reconstruct_n(0, len(ids))
+        """Train an inverted file of sqrt(n) lists over every stored vector (a flat start or smaller lists)."""
+        ids, vectors = self._contents()
         nlist = max(1, int(np.sqrt(len(ids))))
         ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(self.dim), self.dim, nlist, faiss.METRIC_INNER_PRODUCT)
         sample = np.random.default_rng(0).choice(
@@ -241,7 +255,9 @@ class VectorStore:
             )
             if self.raw is not None and self._is_ivf:
                 self.raw.append(ids, vectors)
-        if self.kind == "ivf" and not self._is_ivf and len(self) >= IVF_MIN:
+        if self.kind == "ivf" and (
+            len(self) > _IVF_REGROW * self.index.nlist**2 if self._is_ivf else len(self) >= IVF_MIN
+        ):  # train the flat start, or retrain lists the collection has outgrown
             self._train_ivf()
         if self.kind == "ivfpq" and not self._is_ivf and len(self) >= IVFPQ_MIN:
             self._train_ivfpq()

@@ -395,7 +395,7 @@ def test_parallel_searches_match_serial_ones_and_never_see_half_a_document(index
     serial = [SearchIndex(tmp_path / "index", embedder, BASE).search(q, k=5).as_json()["results"]
               for q in queries]
     assert parallel == serial * 3
-    assert pooled._session_count == 2
+    assert 1 <= pooled._session_count <= 2  # bounded; a second session only when two embeddings overlap
 
     extra = copy.deepcopy(DOC_107)
     extra["key"], extra["number"], extra["source"]["path"] = "999-KH/HU@2023", "999-KH/HU", "seeds/999.txt"

@@ -69,3 +69,20 @@ def test_ivfpq_keeps_codes_in_memory_and_rescores_exactly(tmp_path: Path, monkey
     more_ids, more = _data(PQ_MIN + 100)
     store.add(more_ids[PQ_MIN:] + 10_000_000, more[PQ_MIN:])  # added after training: on disk too
     assert np.allclose(store.get(more_ids[-2:] + 10_000_000), more[-2:])
+
+
+def test_ivf_retrains_its_lists_as_the_collection_grows(tmp_path: Path) -> None:
+    # Trained at IVF_MIN with sqrt(n) lists; grown past twice that squared, it retrains with more
+    # lists (else each query scans a fixed share of an ever larger collection), keeping every vector.
+    ids, vectors = _data(3 * IVF_MIN)
+    store = VectorStore(tmp_path / "v.faiss", DIM, "ivf")
+    store.add(ids[:IVF_MIN], vectors[:IVF_MIN])
+    first = store.index.nlist
+    assert first == int(np.sqrt(IVF_MIN))
+    for start in range(IVF_MIN, len(ids), 5_000):
+        store.add(ids[start : start + 5_000], vectors[start : start + 5_000])
+    assert store.index.nlist > first and len(ids) <= 2 * store.index.nlist**2  # sqrt(n) lists, up to 1.4x off
+    assert sorted(store.ids().tolist()) == ids.tolist()
+    assert np.allclose(store.get(ids[[0, -1]]), vectors[[0, -1]], atol=1e-6)
+    _, top = store.search(vectors[::5000], 1)
+    assert top[:, 0].tolist() == ids[::5000].tolist()
