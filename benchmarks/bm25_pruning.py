@@ -34,26 +34,16 @@ from search import fulltext as fulltext_module  # noqa: E402
 from search.embedders import E5Embedder  # noqa: E402
 from search.evaluate import load_queries, relevant_ids  # noqa: E402
 from search.index import SearchIndex  # noqa: E402
-from search.normalize import folded_key, words  # noqa: E402
 
 CUTS = (None, 0.2, 0.1, 0.05)
-FIELDS = ("exact", "folded", "context", "pairs")
 
 
 def pruned_query(full: fulltext_module.FullText, searcher: tantivy.Searcher, text: str, cut: float | None) -> tantivy.Query:
     """The product's full-text query, without the terms found in more than ``cut`` of the passages."""
-    exact = words(text)
-    folded = folded_key(" ".join(exact)).split()
-    tokens = {"exact": exact, "folded": folded, "context": folded,
-              "pairs": fulltext_module._tokens(fulltext_module._pairs(" ".join(folded)))}
-    clauses = []
-    for field in FIELDS:
-        for token in dict.fromkeys(tokens[field]):
-            if cut is not None and searcher.doc_freq(field, token) > cut * searcher.num_docs:
-                continue
-            term = tantivy.Query.term_query(full.schema, field, token)
-            clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(term, fulltext_module._BOOSTS[field])))
-    return tantivy.Query.boolean_query(clauses)
+    terms = full.query_terms(text)
+    if cut is not None:
+        terms = [(f, t) for f, t in terms if searcher.doc_freq(f, t) <= cut * searcher.num_docs]
+    return full.boolean_query(terms)
 
 
 def run(full: fulltext_module.FullText, queries: list[dict], relevant: dict[str, set[int]] | None) -> None:

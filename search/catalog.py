@@ -16,6 +16,7 @@ from kg.text import fold
 from search import copies
 from search.diacritics import SyllableCounts
 from search.passages import DocumentInfo, Passage, context_text
+from search.sql import rows_in
 from search.tables import is_table
 
 _SCHEMA = """
@@ -258,14 +259,8 @@ class Catalog:
 
     def texts(self, ids: Sequence[int]) -> dict[int, tuple[str, list[str]]]:
         """``id → (text, path)`` (to re-embed after a crash)."""
-        out = {}
-        for chunk_start in range(0, len(ids), 500):
-            chunk = list(ids[chunk_start : chunk_start + 500])
-            rows = self.db.execute(
-                f"SELECT id, text, path FROM passages WHERE id IN ({','.join('?' * len(chunk))})", chunk
-            )
-            out.update({r[0]: (r[1], json.loads(r[2])) for r in rows})
-        return out
+        rows = rows_in(self.db, "SELECT id, text, path FROM passages WHERE id {in}", ids)
+        return {r[0]: (r[1], json.loads(r[2])) for r in rows}
 
     def filter_sql(self, filters: Filters) -> tuple[str, list[object]]:
         """SQL condition over ``d`` (documents) for ``filters``."""
@@ -311,31 +306,19 @@ class Catalog:
 
     def passages(self, ids: Sequence[int]) -> dict[int, StoredPassage]:
         """Rows for ``ids`` (unknown ids are absent)."""
-        out: dict[int, StoredPassage] = {}
-        for start in range(0, len(ids), 500):
-            chunk = [int(i) for i in ids[start : start + 500]]
-            rows = self.db.execute(
-                "SELECT p.id, p.iri, p.provision_id, p.path, p.text, d.key, d.iri, d.number, d.doc_type,"
-                " d.doc_type_code, d.issuer, d.date, d.title, d.source FROM passages p"
-                f" JOIN documents d ON d.key = p.doc_key WHERE p.id IN ({','.join('?' * len(chunk))})",
-                chunk,
-            )
-            for r in rows:
-                out[r[0]] = StoredPassage(r[0], r[1], r[2], json.loads(r[3]), r[4], DocumentInfo(*r[5:14]))
-        return out
+        rows = rows_in(
+            self.db,
+            "SELECT p.id, p.iri, p.provision_id, p.path, p.text, d.key, d.iri, d.number, d.doc_type,"
+            " d.doc_type_code, d.issuer, d.date, d.title, d.source FROM passages p"
+            " JOIN documents d ON d.key = p.doc_key WHERE p.id {in}",
+            [int(i) for i in ids],
+        )
+        return {r[0]: StoredPassage(r[0], r[1], r[2], json.loads(r[3]), r[4], DocumentInfo(*r[5:14])) for r in rows}
 
     def passage_dates(self, ids: Sequence[int]) -> dict[int, str | None]:
         """``id → its document's date`` for the live passages among ``ids`` (lighter than :meth:`passages`)."""
-        out: dict[int, str | None] = {}
-        for start in range(0, len(ids), 500):
-            chunk = [int(i) for i in ids[start : start + 500]]
-            rows = self.db.execute(
-                "SELECT p.id, d.date FROM passages p JOIN documents d ON d.key = p.doc_key"
-                f" WHERE p.id IN ({','.join('?' * len(chunk))})",
-                chunk,
-            )
-            out.update(rows.fetchall())
-        return out
+        sql = "SELECT p.id, d.date FROM passages p JOIN documents d ON d.key = p.doc_key WHERE p.id {in}"
+        return dict(rows_in(self.db, sql, [int(i) for i in ids]))
 
     def passage_id(self, iri: str) -> int | None:
         """The id of a provision IRI."""
@@ -372,14 +355,7 @@ class Catalog:
 
     def table_ids(self, ids: Sequence[int]) -> set[int]:
         """The annex data tables among ``ids``."""
-        out: set[int] = set()
-        for start in range(0, len(ids), 500):
-            chunk = [int(i) for i in ids[start : start + 500]]
-            rows = self.db.execute(
-                f"SELECT id FROM passage_tables WHERE id IN ({','.join('?' * len(chunk))})", chunk
-            )
-            out.update(r[0] for r in rows)
-        return out
+        return {r[0] for r in rows_in(self.db, "SELECT id FROM passage_tables WHERE id {in}", [int(i) for i in ids])}
 
     def copy_clusters(self, ids: Sequence[int]) -> dict[int, int]:
         """``id → copy cluster`` (passages sharing one wording share a cluster; see :mod:`search.copies`)."""
@@ -387,16 +363,8 @@ class Catalog:
 
     def documents_by_key(self, keys: Sequence[str]) -> dict[str, DocumentInfo]:
         """Stored documents among ``keys``, by key."""
-        out: dict[str, DocumentInfo] = {}
-        for start in range(0, len(keys), 500):
-            chunk = list(keys[start : start + 500])
-            rows = self.db.execute(
-                "SELECT key, iri, number, doc_type, doc_type_code, issuer, date, title, source"
-                f" FROM documents WHERE key IN ({','.join('?' * len(chunk))})",
-                chunk,
-            )
-            out.update({r[0]: DocumentInfo(*r) for r in rows})
-        return out
+        sql = "SELECT key, iri, number, doc_type, doc_type_code, issuer, date, title, source FROM documents WHERE key {in}"
+        return {r[0]: DocumentInfo(*r) for r in rows_in(self.db, sql, keys)}
 
     def ids_of_documents(self, doc_keys: Sequence[str]) -> list[int]:
         """Passage ids of these documents, in provision order."""

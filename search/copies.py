@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from search.shingles import NUM_PERM, band_keys, minhash, shingles
+from search.sql import rows_in
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS copy_signatures (
@@ -101,14 +102,7 @@ def unsigned_passages(db: sqlite3.Connection) -> list[tuple[int, str]]:
 
 def clusters(db: sqlite3.Connection, ids: Sequence[int]) -> dict[int, int]:
     """``id → copy cluster`` for the signed passages among ``ids``."""
-    out: dict[int, int] = {}
-    for start in range(0, len(ids), 500):
-        chunk = [int(i) for i in ids[start : start + 500]]
-        rows = db.execute(
-            f"SELECT id, cluster FROM copy_signatures WHERE id IN ({','.join('?' * len(chunk))})", chunk
-        )
-        out.update(dict(rows.fetchall()))
-    return out
+    return dict(rows_in(db, "SELECT id, cluster FROM copy_signatures WHERE id {in}", [int(i) for i in ids]))
 
 
 assert NUM_PERM // BANDS >= 2

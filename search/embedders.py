@@ -27,6 +27,7 @@ from typing import Protocol
 import numpy as np
 
 from kg.errors import KgError
+from search.sql import rows_in
 
 
 class Embedder(Protocol):
@@ -185,17 +186,11 @@ class EmbeddingCache:
     def get_many(self, embedder_id: str, texts: Iterable[str], dim: int) -> dict[str, np.ndarray]:
         """The cached vectors of ``texts`` (absent ones are missing from the result)."""
         keyed = {self.key(embedder_id, t): t for t in texts}
-        keys = list(keyed)
         found: dict[str, np.ndarray] = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            rows = self.db.execute(
-                f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(chunk))})", chunk
-            )
-            for key, blob in rows:
-                vector = np.frombuffer(blob, dtype=np.float32)
-                if vector.shape == (dim,):
-                    found[keyed[key]] = vector
+        for key, blob in rows_in(self.db, "SELECT key, vector FROM vectors WHERE key {in}", list(keyed)):
+            vector = np.frombuffer(blob, dtype=np.float32)
+            if vector.shape == (dim,):
+                found[keyed[key]] = vector
         return found
 
     def put_many(self, embedder_id: str, texts: Sequence[str], vectors: np.ndarray) -> None:

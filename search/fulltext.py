@@ -108,20 +108,24 @@ class FullText:
         return int(self.index.searcher().num_docs)
 
     # ------------------------------------------------------------------ reads
-    def _query(self, query: str) -> tantivy.Query | None:
+    @staticmethod
+    def query_terms(query: str) -> list[tuple[str, str]]:
+        """The ``(field, token)`` terms a query looks up, each once."""
         exact = words(query)
         folded = folded_key(" ".join(exact)).split()
-        clauses = []
-        for field, tokens in (
-            ("exact", exact),
-            ("folded", folded),
-            ("context", folded),
-            ("pairs", _tokens(_pairs(" ".join(folded)))),
-        ):
-            for token in dict.fromkeys(tokens):
-                term = tantivy.Query.term_query(self.schema, field, token)
-                clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(term, _BOOSTS[field])))
+        fields = (("exact", exact), ("folded", folded), ("context", folded), ("pairs", _tokens(_pairs(" ".join(folded)))))
+        return [(field, token) for field, tokens in fields for token in dict.fromkeys(tokens)]
+
+    def boolean_query(self, terms: Sequence[tuple[str, str]]) -> tantivy.Query | None:
+        """Any of ``terms``, each boosted by its field; ``None`` for no terms."""
+        clauses = [
+            (tantivy.Occur.Should, tantivy.Query.boost_query(tantivy.Query.term_query(self.schema, f, t), _BOOSTS[f]))
+            for f, t in terms
+        ]
         return tantivy.Query.boolean_query(clauses) if clauses else None
+
+    def _query(self, query: str) -> tantivy.Query | None:
+        return self.boolean_query(self.query_terms(query))
 
     def search(self, query: str, limit: int, allowed: Sequence[int] | None = None) -> list[tuple[int, float]]:
         """Top ``limit`` ``(id, score)`` by BM25; ``allowed`` restricts the ids."""
